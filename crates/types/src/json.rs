@@ -1,0 +1,1 @@
+//! Case-insensitive JSON decoding of request bodies, as Go's `encoding/json` does.

@@ -1,0 +1,5 @@
+//! Wire and API types shared by every layer: serde structs with Consul's
+//! PascalCase field names, and the versioned Raft command enum. No I/O.
+
+pub mod duration;
+pub mod json;

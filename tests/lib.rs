@@ -1,0 +1,1 @@
+//! Multi-process integration tests; one test binary per area.
