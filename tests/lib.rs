@@ -1,1 +1,0 @@
-//! Multi-process integration tests; one test binary per area.
