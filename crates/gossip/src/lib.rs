@@ -1,1 +1,7 @@
-//! consul-gossip.
+//! consul-gossip: HashiCorp memberlist and serf, wire-compatible, as a
+//! sans-IO protocol core plus a tokio driver.
+//!
+//! - [`codec`]: the wire format (msgpack messages, compound, CRC, LZW,
+//!   AES-GCM keyring, labels, TCP stream framing).
+
+pub mod codec;
