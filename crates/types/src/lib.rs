@@ -1,6 +1,7 @@
 //! Wire and API types shared by every layer: serde structs with Consul's
 //! PascalCase field names, and the versioned Raft command enum. No I/O.
 
+pub mod agent;
 pub mod bytes_b64;
 pub mod catalog;
 pub mod command;
