@@ -1,1 +1,25 @@
-//! consul-config.
+//! `consul agent` configuration: command-line flags (Go `flag` rules) and
+//! JSON config files, merged in Consul's order (defaults < dev defaults <
+//! files in order < flags) into a typed, validated [`RuntimeConfig`].
+//!
+//! ```no_run
+//! let args: Vec<String> = std::env::args().skip(2).collect();
+//! let rt = consul_config::load_from_args(&args)?;
+//! for w in &rt.warnings { eprintln!("[WARN] {w}"); }
+//! # Ok::<(), consul_config::ConfigError>(())
+//! ```
+
+mod builder;
+mod error;
+pub mod file_config;
+mod flag_table;
+mod flags;
+mod load;
+mod merge;
+mod runtime;
+pub mod source;
+
+pub use error::ConfigError;
+pub use flags::{parse_agent_args, AgentFlags};
+pub use load::{load, load_from_args};
+pub use runtime::{AclConfig, Addresses, Ports, RuntimeConfig};
