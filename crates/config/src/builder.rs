@@ -397,7 +397,7 @@ fn advice(rt: &RuntimeConfig) -> Vec<String> {
     if rt.server && !rt.dev && !rt.bootstrap && expect == 2 {
         w.push("bootstrap_expect = 2: A cluster with 2 servers will provide no failure tolerance. See https://www.consul.io/docs/internals/consensus.html#deployment-table".to_string());
     }
-    if rt.server && !rt.bootstrap && expect > 2 && expect % 2 == 0 {
+    if rt.server && !rt.bootstrap && expect > 2 && expect & 1 == 0 {
         w.push("bootstrap_expect is even number: A cluster with an even number of servers does not achieve optimum fault tolerance. See https://www.consul.io/docs/internals/consensus.html#deployment-table".to_string());
     }
     if rt.server && rt.bootstrap && expect == 0 {
