@@ -1,1 +1,25 @@
-//! consul-state.
+//! consul-state: Consul's in-memory state store (the go-memdb analogue).
+//!
+//! Tables live in persistent `imbl` maps inside one [`Tables`](tables) root, so
+//! a read snapshot is an `Arc` clone. One writer at a time clones the root,
+//! mutates it inside a [`WriteTxn`] and publishes it on commit, then wakes
+//! exactly the [`WatchSet`]s whose reads the commit touched. Pure library: no
+//! I/O, no async runtime.
+
+mod catalog;
+mod error;
+mod health;
+mod index;
+mod kv;
+mod persist;
+mod store;
+mod tables;
+mod tombstone;
+mod txn;
+mod watch;
+
+pub use error::StateError;
+pub use index::Table;
+pub use store::Store;
+pub use txn::{ReadTxn, WriteTxn};
+pub use watch::{WaitFuture, WatchSet};

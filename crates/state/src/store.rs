@@ -1,0 +1,104 @@
+//! The store: the published root, the single-writer lock, the notifier, and
+//! the outer write wrappers (open a transaction, run the inner fn, commit).
+
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use consul_types::catalog::{DeregisterRequest, RegisterRequest};
+use consul_types::kv::KvRequest;
+
+use crate::error::StateError;
+use crate::tables::Tables;
+use crate::txn::{ReadTxn, WriteTxn};
+use crate::watch::Notifier;
+
+/// Consul's state store: MVCC tables with one writer and lock-free readers.
+pub struct Store {
+    root: ArcSwap<Tables>,
+    writer: Mutex<()>,
+    notifier: Notifier,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("seq", &self.root.load().seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Store {
+        Store {
+            root: ArcSwap::from_pointee(Tables::default()),
+            writer: Mutex::new(()),
+            notifier: Notifier::default(),
+        }
+    }
+
+    /// A consistent read snapshot of the current state (O(1); never blocks).
+    pub fn snapshot(&self) -> ReadTxn {
+        ReadTxn::new(self.root.load_full())
+    }
+
+    /// Open the single write transaction at Raft index `index`; blocks while
+    /// another write transaction is open.
+    pub fn write(&self, index: u64) -> WriteTxn<'_> {
+        let guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tables = Tables::clone(&self.root.load());
+        WriteTxn::new(self, guard, index, tables)
+    }
+
+    /// Apply a KV request at `index` (set, cas, delete, delete-cas, delete-tree).
+    pub fn kv_apply(&self, index: u64, req: &KvRequest) -> Result<bool, StateError> {
+        let mut tx = self.write(index);
+        let ok = tx.kv_apply(req)?;
+        tx.commit();
+        Ok(ok)
+    }
+
+    /// Register a node and optionally a service and checks at `index`.
+    pub fn ensure_registration(&self, index: u64, req: &RegisterRequest) -> Result<(), StateError> {
+        let mut tx = self.write(index);
+        tx.ensure_registration(req)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Deregister a node, a service or a check at `index`.
+    pub fn deregister(&self, index: u64, req: &DeregisterRequest) -> Result<(), StateError> {
+        let mut tx = self.write(index);
+        tx.deregister(req)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Drop KV tombstones whose index is ≤ `up_to` (a write at `index`).
+    pub fn tombstone_reap(&self, index: u64, up_to: u64) -> Result<(), StateError> {
+        let mut tx = self.write(index);
+        tx.tombstone_reap(up_to)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Number of blocking waiters currently registered.
+    pub fn waiter_count(&self) -> usize {
+        self.notifier.waiters()
+    }
+
+    pub(crate) fn notifier(&self) -> &Notifier {
+        &self.notifier
+    }
+
+    /// Publish a new root (caller holds the writer lock).
+    pub(crate) fn publish(&self, tables: Arc<Tables>) {
+        self.root.store(tables);
+    }
+}
