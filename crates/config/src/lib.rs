@@ -1,5 +1,5 @@
 //! `consul agent` configuration: command-line flags (Go `flag` rules) and
-//! JSON config files, merged in Consul's order (defaults < dev defaults <
+//! JSON or HCL config files, merged in Consul's order (defaults < dev defaults <
 //! files in order < flags) into a typed, validated [`RuntimeConfig`].
 //!
 //! ```no_run
@@ -14,6 +14,7 @@ mod error;
 pub mod file_config;
 mod flag_table;
 mod flags;
+pub mod hcl;
 mod load;
 mod merge;
 mod runtime;

@@ -31,7 +31,7 @@ pub struct Source {
 pub enum Format {
     /// JSON.
     Json,
-    /// HCL (not supported yet).
+    /// HCL version 1 (see [`crate::hcl`]).
     Hcl,
 }
 
@@ -122,10 +122,14 @@ pub fn parse_source(
             reason: e.to_string(),
         })?,
         Format::Hcl => {
-            return Err(ConfigError::Parse {
+            let text = std::str::from_utf8(text).map_err(|e| ConfigError::Parse {
                 source_name: name.to_string(),
-                reason: "HCL configuration is not supported yet; use JSON".to_string(),
-            })
+                reason: e.to_string(),
+            })?;
+            crate::hcl::parse_hcl(text).map_err(|e| ConfigError::Parse {
+                source_name: name.to_string(),
+                reason: e.to_string(),
+            })?
         }
     };
     check_source(name, value, warnings)

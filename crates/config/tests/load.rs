@@ -384,9 +384,51 @@ fn bootstrap_expect_advice_is_a_warning() {
 }
 
 #[test]
-fn hcl_is_reported_as_unsupported() {
+fn hcl_files_dirs_and_fragments_are_read() {
     let tmp = tempfile::tempdir().unwrap();
-    let f = write(tmp.path(), "c.hcl", "server = true");
-    let msg = load(&["-dev", "-config-file", &f]).unwrap_err().to_string();
-    assert!(msg.starts_with(&format!("Error parsing {f}: ")), "{msg}");
+    let dir = tmp.path().join("conf");
+    std::fs::create_dir(&dir).unwrap();
+    write(
+        &dir,
+        "a.hcl",
+        "node_name = \"from-hcl\"\nports {\n  http = 18500\n}\nservice {\n  name = \"web\"\n}\n",
+    );
+    write(&dir, "b.json", r#"{"service": {"name": "db"}}"#);
+    let rt = load(&[
+        "-dev",
+        "-config-dir",
+        dir.to_str().unwrap(),
+        "-hcl",
+        "log_level = \"warn\"",
+    ])
+    .unwrap();
+    assert_eq!(rt.node_name, "from-hcl");
+    assert_eq!(rt.ports.http, 18500);
+    assert_eq!(rt.log_level, "warn");
+    assert_eq!(
+        rt.services,
+        vec![json!({"name": "web"}), json!({"name": "db"})]
+    );
+
+    let bad = write(tmp.path(), "bad.hcl", "server = \"yes\"");
+    let msg = load(&["-dev", "-config-file", &bad])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with(&format!("Error parsing {bad}: server: invalid type")),
+        "{msg}"
+    );
+    let bad = write(tmp.path(), "bad2.hcl", "server = ");
+    let msg = load(&["-dev", "-config-file", &bad])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with(&format!("Error parsing {bad}: At 1:")),
+        "{msg}"
+    );
+
+    // -config-format forces the format whatever the extension.
+    let f = write(tmp.path(), "conf.txt", "node_name = \"forced\"");
+    let rt = load(&["-dev", "-config-format", "hcl", "-config-file", &f]).unwrap();
+    assert_eq!(rt.node_name, "forced");
 }
