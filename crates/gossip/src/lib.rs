@@ -3,5 +3,9 @@
 //!
 //! - [`codec`]: the wire format (msgpack messages, compound, CRC, LZW,
 //!   AES-GCM keyring, labels, TCP stream framing).
+//! - [`memberlist`]: the sans-IO SWIM + Lifeguard core.
+//! - [`sim`]: a deterministic simulator (virtual time, lossy network).
 
 pub mod codec;
+pub mod memberlist;
+pub mod sim;
