@@ -62,8 +62,10 @@ pub(crate) fn meta_matches(node: &Node, filters: &[(String, String)]) -> bool {
 
 /// Whether a service carries every wanted tag (case-insensitive, as Consul).
 pub(crate) fn tags_match(have: &[String], want: &[String]) -> bool {
-    want.iter()
-        .all(|w| have.iter().any(|h| h.eq_ignore_ascii_case(w)))
+    want.iter().all(|w| {
+        let w = w.to_lowercase();
+        have.iter().any(|h| h.to_lowercase() == w)
+    })
 }
 
 /// Names of the services registered on `node`.

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use consul_types::catalog::{DeregisterRequest, RegisterRequest};
-use consul_types::kv::KvRequest;
+use consul_types::kv::{DirEntry, KvRequest};
 
 use crate::error::StateError;
 use crate::tables::Tables;
@@ -54,6 +54,15 @@ impl Store {
         let guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let tables = Tables::clone(&self.root.load());
         WriteTxn::new(self, guard, index, tables)
+    }
+
+    /// Set one KV entry unconditionally at `index` (outer form of
+    /// [`WriteTxn::kv_set`]).
+    pub fn kv_set(&self, index: u64, entry: DirEntry) -> Result<(), StateError> {
+        let mut tx = self.write(index);
+        tx.kv_set(entry)?;
+        tx.commit();
+        Ok(())
     }
 
     /// Apply a KV request at `index` (set, cas, delete, delete-cas, delete-tree).
