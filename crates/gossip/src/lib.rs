@@ -5,7 +5,9 @@
 //!   AES-GCM keyring, labels, TCP stream framing).
 //! - [`memberlist`]: the sans-IO SWIM + Lifeguard core.
 //! - [`sim`]: a deterministic simulator (virtual time, lossy network).
+//! - [`driver`]: the tokio UDP/TCP driver.
 
 pub mod codec;
+pub mod driver;
 pub mod memberlist;
 pub mod sim;

@@ -312,6 +312,7 @@ impl Memberlist {
             Timer::Gossip => self.gossip(now, rt),
             Timer::PushPull => self.periodic_push_pull(rt),
             Timer::Suspicion(name) => self.suspicion_check(&name, now, rt),
+            Timer::Delegate(_) => {}
         }
     }
 

@@ -21,6 +21,8 @@ pub enum Timer {
     PushPull,
     /// Check whether a suspicion about this member has expired.
     Suspicion(String),
+    /// A timer of the layer above (serf); memberlist ignores it.
+    Delegate(u32),
 }
 
 /// Membership changes reported to the application.
