@@ -11,15 +11,20 @@ struct Counter(std::sync::atomic::AtomicU64);
 
 impl StateMachine for Counter {
     fn apply(&self, _index: u64, command: &[u8]) -> Vec<u8> {
-        self.0.fetch_add(command.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.0
+            .fetch_add(command.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Vec::new()
     }
     fn snapshot(&self) -> Vec<u8> {
-        self.0.load(std::sync::atomic::Ordering::Relaxed).to_be_bytes().to_vec()
+        self.0
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .to_be_bytes()
+            .to_vec()
     }
     fn restore(&self, _index: u64, data: &[u8]) -> Result<(), String> {
         let b: [u8; 8] = data.try_into().map_err(|_| "bad snapshot".to_string())?;
-        self.0.store(u64::from_be_bytes(b), std::sync::atomic::Ordering::Relaxed);
+        self.0
+            .store(u64::from_be_bytes(b), std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 }
@@ -30,11 +35,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let writers: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
     let per: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100);
     let tmp = tempfile::tempdir()?;
-    let dir = args.get(3).map(std::path::PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir = args
+        .get(3)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
 
     let cfg = RaftConfig::consul_defaults(1, "127.0.0.1:8300", Some(dir), 1);
-    let node = RaftNode::start(cfg, Arc::new(Counter(Default::default())), Arc::new(NoTransport)).await?;
-    node.bootstrap(BTreeMap::from([(1, "127.0.0.1:8300".to_string())])).await?;
+    let node = RaftNode::start(
+        cfg,
+        Arc::new(Counter(Default::default())),
+        Arc::new(NoTransport),
+    )
+    .await?;
+    node.bootstrap(BTreeMap::from([(1, "127.0.0.1:8300".to_string())]))
+        .await?;
     node.wait_for_leader(Duration::from_secs(5)).await?;
 
     // Sequential baseline: one write at a time.

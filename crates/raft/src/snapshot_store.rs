@@ -95,7 +95,7 @@ impl SnapshotStore {
             .filter(|n| n.starts_with("snap-") && n.ends_with(SUFFIX))
             .collect();
         // Zero-padded index and term sort lexicographically; the sequence breaks ties.
-        names.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        names.sort_by_key(|n| sort_key(n));
         Ok(names.into_iter().map(|n| dir.join(n)).collect())
     }
 

@@ -39,11 +39,15 @@ impl StoreBuilder<TypeConfig, LogStore, StateMachineStore, tempfile::TempDir> fo
 }
 
 #[test]
-fn in_memory_store_passes_openraft_suite() -> Result<(), StorageError<u64>> {
-    Suite::test_all(MemBuilder)
+fn in_memory_store_passes_openraft_suite() {
+    if let Err(e) = Suite::test_all(MemBuilder) {
+        panic!("suite failed: {e}");
+    }
 }
 
 #[test]
-fn redb_store_passes_openraft_suite() -> Result<(), StorageError<u64>> {
-    Suite::test_all(RedbBuilder)
+fn redb_store_passes_openraft_suite() {
+    if let Err(e) = Suite::test_all(RedbBuilder) {
+        panic!("suite failed: {e}");
+    }
 }

@@ -40,7 +40,7 @@ impl LogMemory {
     }
 
     pub(crate) fn purge(&mut self, upto: LogId) {
-        if self.last_purged.map_or(true, |p| p.index < upto.index) {
+        if self.last_purged.is_none_or(|p| p.index < upto.index) {
             self.last_purged = Some(upto);
         }
         let keep = self.entries.split_off(&(upto.index + 1));
