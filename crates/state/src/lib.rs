@@ -12,6 +12,7 @@ mod health;
 mod index;
 mod kv;
 mod persist;
+mod registry;
 mod store;
 mod tables;
 mod tombstone;

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use crate::index::Table;
+use crate::registry::WaiterIndex;
 use crate::store::Store;
 
 /// How many commits the notifier remembers for late registrations.
@@ -21,7 +22,7 @@ const HISTORY: usize = 1024;
 
 /// One thing a read depended on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Watch {
+pub(crate) enum Watch {
     /// One exact KV key.
     KvKey(String),
     /// Every KV key under a prefix.
@@ -38,7 +39,7 @@ enum Watch {
 /// those things changes.
 #[derive(Debug, Clone, Default)]
 pub struct WatchSet {
-    items: Vec<Watch>,
+    pub(crate) items: Vec<Watch>,
 }
 
 impl WatchSet {
@@ -192,6 +193,8 @@ struct NotifyState {
     /// Every commit with a sequence number above this is in `history`.
     floor: u64,
     waiters: HashMap<u64, Waiter>,
+    /// Unfired waiters by what they watch.
+    index: WaiterIndex,
     next_id: u64,
 }
 
@@ -231,10 +234,20 @@ impl Notifier {
                     st.floor = old;
                 }
             }
-            for w in st.waiters.values_mut() {
-                if !w.fired && w.since < seq && w.watches.matches(&cs) {
+            let st = &mut *st;
+            let ids: Vec<u64> = if cs.all {
+                st.waiters.keys().copied().collect()
+            } else {
+                st.index.matching(&cs).into_iter().collect()
+            };
+            for id in ids {
+                let Some(w) = st.waiters.get_mut(&id) else {
+                    continue;
+                };
+                if !w.fired && w.since < seq {
                     w.fired = true;
                     wake.extend(w.waker.take());
+                    st.index.remove(id, &w.watches.items);
                 }
             }
         }
@@ -276,6 +289,7 @@ impl Future for WaitFuture<'_> {
                 }
                 let id = st.next_id;
                 st.next_id += 1;
+                st.index.insert(id, &watches.items);
                 st.waiters.insert(
                     id,
                     Waiter {
@@ -299,7 +313,9 @@ impl Future for WaitFuture<'_> {
                     _ => true,
                 };
                 if fired {
-                    st.waiters.remove(&id);
+                    if let Some(w) = st.waiters.remove(&id) {
+                        st.index.remove(id, &w.watches.items);
+                    }
                     this.id = None;
                     this.done = true;
                     Poll::Ready(())
@@ -314,7 +330,10 @@ impl Future for WaitFuture<'_> {
 impl Drop for WaitFuture<'_> {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            self.notifier.lock().waiters.remove(&id);
+            let mut st = self.notifier.lock();
+            if let Some(w) = st.waiters.remove(&id) {
+                st.index.remove(id, &w.watches.items);
+            }
         }
     }
 }
