@@ -1,0 +1,147 @@
+//! `/v1/agent/*`: the local agent's view and control.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::client::{escape_path, Params};
+use crate::{ApiError, Client, QueryOptions, WriteOptions};
+
+/// A gossip pool member as `/v1/agent/members` lists it (Go's
+/// `api.AgentMember`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AgentMember {
+    /// Node name.
+    pub name: String,
+    /// Gossip address.
+    pub addr: String,
+    /// Gossip port.
+    pub port: u16,
+    /// Serf tags: `role` (`consul` = server, `node` = client), `dc`,
+    /// `build`, `vsn`, `segment`, …
+    pub tags: BTreeMap<String, String>,
+    /// Serf status: 0 none, 1 alive, 2 leaving, 3 left, 4 failed.
+    pub status: i64,
+    /// Lowest memberlist protocol spoken.
+    pub protocol_min: u8,
+    /// Highest memberlist protocol spoken.
+    pub protocol_max: u8,
+    /// Memberlist protocol in use.
+    pub protocol_cur: u8,
+    /// Lowest delegate (Consul) protocol spoken.
+    pub delegate_min: u8,
+    /// Highest delegate protocol spoken.
+    pub delegate_max: u8,
+    /// Delegate protocol in use.
+    pub delegate_cur: u8,
+}
+
+impl AgentMember {
+    /// The serf status as Consul prints it (`alive`, `leaving`, `left`,
+    /// `failed`, `none`).
+    pub fn status_string(&self) -> &'static str {
+        match self.status {
+            0 => "none",
+            1 => "alive",
+            2 => "leaving",
+            3 => "left",
+            4 => "failed",
+            _ => "unknown",
+        }
+    }
+}
+
+/// The agent endpoints of a [`Client`].
+#[derive(Debug, Clone, Copy)]
+pub struct Agent<'a> {
+    pub(crate) c: &'a Client,
+}
+
+impl Agent<'_> {
+    /// `/v1/agent/self`: the agent's configuration and member record, as
+    /// loose JSON (its shape varies across versions).
+    pub async fn self_(&self) -> Result<serde_json::Value, ApiError> {
+        let (v, _) = self
+            .c
+            .query::<serde_json::Value>(
+                "/v1/agent/self",
+                Vec::new(),
+                &QueryOptions::default(),
+                false,
+            )
+            .await?;
+        Ok(v.unwrap_or_default())
+    }
+
+    /// The members of the LAN pool (or, with `wan`, of the WAN pool).
+    pub async fn members(&self, wan: bool) -> Result<Vec<AgentMember>, ApiError> {
+        let mut params: Params = Vec::new();
+        if wan {
+            params.push(("wan", "1".to_string()));
+        }
+        let (v, _) = self
+            .c
+            .query::<Option<Vec<AgentMember>>>(
+                "/v1/agent/members",
+                params,
+                &QueryOptions::default(),
+                false,
+            )
+            .await?;
+        Ok(v.flatten().unwrap_or_default())
+    }
+
+    /// Gracefully leave the cluster and shut the agent down.
+    pub async fn leave(&self) -> Result<(), ApiError> {
+        self.c
+            .write_unit(
+                Method::PUT,
+                "/v1/agent/leave",
+                Vec::new(),
+                &WriteOptions::default(),
+                None,
+            )
+            .await
+    }
+
+    /// Reload the agent's configuration files.
+    pub async fn reload(&self) -> Result<(), ApiError> {
+        self.c
+            .write_unit(
+                Method::PUT,
+                "/v1/agent/reload",
+                Vec::new(),
+                &WriteOptions::default(),
+                None,
+            )
+            .await
+    }
+
+    /// Ask the agent to join the member at `addr` (WAN pool with `wan`).
+    pub async fn join(&self, addr: &str, wan: bool) -> Result<(), ApiError> {
+        let mut params: Params = Vec::new();
+        if wan {
+            params.push(("wan", "1".to_string()));
+        }
+        let path = escape_path(&format!("/v1/agent/join/{addr}"));
+        self.c
+            .write_unit(Method::PUT, &path, params, &WriteOptions::default(), None)
+            .await
+    }
+
+    /// Force a failed member into the `left` state.
+    pub async fn force_leave(&self, node: &str) -> Result<(), ApiError> {
+        let path = escape_path(&format!("/v1/agent/force-leave/{node}"));
+        self.c
+            .write_unit(
+                Method::PUT,
+                &path,
+                Vec::new(),
+                &WriteOptions::default(),
+                None,
+            )
+            .await
+    }
+}
