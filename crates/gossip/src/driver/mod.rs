@@ -35,7 +35,7 @@ enum Command {
     Join(Vec<SocketAddr>, oneshot::Sender<usize>),
     Leave(Duration, oneshot::Sender<()>),
     Members(oneshot::Sender<Vec<Member>>),
-    With(Box<dyn FnOnce(&mut dyn std::any::Any) + Send>),
+    With(Box<dyn FnOnce(&mut dyn std::any::Any, Duration, &mut Effects) + Send>),
     Shutdown,
 }
 
@@ -84,17 +84,21 @@ impl Handle {
         rx.await.map_err(|_| DriverError::Stopped)
     }
 
-    /// Run `f` on the machine inside the driver task (downcast to `M`).
+    /// Run `f` on the machine inside the driver task (downcast to `M`),
+    /// with the current core time and a runtime whose effects the driver
+    /// carries out afterwards.
     pub async fn with<M: Machine, R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut M) -> R + Send + 'static,
+        f: impl FnOnce(&mut M, Duration, &mut Effects) -> R + Send + 'static,
     ) -> Result<R, DriverError> {
         let (tx, rx) = oneshot::channel();
-        let f = Box::new(move |any: &mut dyn std::any::Any| {
-            if let Some(m) = any.downcast_mut::<M>() {
-                let _ = tx.send(f(m));
-            }
-        });
+        let f = Box::new(
+            move |any: &mut dyn std::any::Any, now: Duration, fx: &mut Effects| {
+                if let Some(m) = any.downcast_mut::<M>() {
+                    let _ = tx.send(f(m, now, fx));
+                }
+            },
+        );
         self.cmd
             .send(Command::With(f))
             .map_err(|_| DriverError::Stopped)?;
@@ -107,9 +111,10 @@ impl Handle {
     }
 }
 
-/// Effects gathered from one call into the machine.
+/// Effects gathered from one call into the machine; the driver carries
+/// them out.
 #[derive(Default)]
-struct Effects {
+pub struct Effects {
     packets: Vec<(SocketAddr, Vec<u8>)>,
     push_pulls: Vec<(SocketAddr, Vec<u8>, bool)>,
     timers: Vec<(Duration, Timer)>,
@@ -274,13 +279,16 @@ impl<M: Machine> Task<M> {
                         Some(Command::Members(tx)) => {
                             let _ = tx.send(self.machine.memberlist().members().cloned().collect());
                         }
-                        Some(Command::With(f)) => f(&mut self.machine as &mut dyn std::any::Any),
+                        Some(Command::With(f)) => f(&mut self.machine as &mut dyn std::any::Any, now, &mut fx),
                     }
                 }
             }
             self.apply(fx, &in_tx);
             if let Some((deadline, _)) = &leave_waiter {
-                let alive_peers = self.machine.memberlist().num_alive() > 1;
+                let ml = self.machine.memberlist();
+                let alive_peers = ml
+                    .members()
+                    .any(|m| m.name != ml.name() && m.state == crate::codec::NodeState::Alive);
                 if !self.machine.leave_pending() || !alive_peers || Instant::now() >= *deadline {
                     if let Some((_, tx)) = leave_waiter.take() {
                         let _ = tx.send(());

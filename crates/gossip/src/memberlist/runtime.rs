@@ -36,6 +36,8 @@ pub enum Event {
     Update(Member),
     /// Another node claims our name from another address.
     Conflict(Member),
+    /// An event of the serf layer.
+    Serf(crate::serf::SerfEvent),
 }
 
 /// Effects out of the core and the delegate hooks it consults.
