@@ -1,1 +1,10 @@
-//! consul-agent.
+//! The agent: local services and checks, the HTTP API (one route table), and
+//! the process lifecycle around the server.
+
+pub mod agent;
+pub mod http;
+pub mod local;
+pub mod run;
+
+pub use agent::{Agent, AgentInfo, VERSION};
+pub use run::{start, wait_for_shutdown, AgentError, RunningAgent};

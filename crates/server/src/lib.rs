@@ -1,1 +1,15 @@
-//! consul-server.
+//! The server: the Raft-replicated state machine (FSM) over the state store,
+//! and the endpoints that read and write it with Consul's consistency and
+//! blocking-query semantics. The same endpoint code will serve local calls and
+//! calls forwarded from client agents over RPC.
+
+pub mod endpoints;
+pub mod error;
+pub mod fsm;
+pub mod leader;
+pub mod query;
+pub mod server;
+
+pub use error::RpcError;
+pub use query::{QueryMeta, QueryOptions, ReadMode};
+pub use server::{Server, ServerConfig};

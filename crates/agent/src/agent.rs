@@ -1,0 +1,170 @@
+//! The agent: one node's identity, its server, its local services and checks,
+//! and the push of local changes into the catalog.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use consul_server::endpoints::catalog;
+use consul_server::leader::self_registration;
+use consul_server::{RpcError, Server};
+use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
+
+use crate::local::LocalState;
+
+/// Version we report (`consul version`, `Config.Version`, serf `build` tag).
+pub const VERSION: &str = "1.10.12";
+
+/// Static facts about this agent.
+#[derive(Debug, Clone)]
+pub struct AgentInfo {
+    /// Node name.
+    pub node_name: String,
+    /// Node UUID.
+    pub node_id: String,
+    /// Datacenter.
+    pub datacenter: String,
+    /// Whether this agent is a server.
+    pub server: bool,
+    /// Dev mode (in-memory; pretty JSON everywhere).
+    pub dev: bool,
+    /// LAN address (the node's `Address`).
+    pub advertise_addr: std::net::IpAddr,
+    /// Serf LAN port.
+    pub serf_lan_port: u16,
+    /// Largest KV value accepted.
+    pub kv_max_value_size: usize,
+    /// Whether the node was started in bootstrap mode.
+    pub bootstrap: bool,
+    /// `-bootstrap-expect`.
+    pub bootstrap_expect: u32,
+    /// Node metadata.
+    pub node_meta: BTreeMap<String, String>,
+}
+
+/// A running agent (server mode for now).
+pub struct Agent {
+    info: AgentInfo,
+    server: Server,
+    local: LocalState,
+    started: Instant,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    /// Config sources, re-read on reload.
+    pub(crate) config_args: Vec<String>,
+}
+
+impl Agent {
+    /// Assemble an agent around a started server.
+    pub fn new(info: AgentInfo, server: Server, config_args: Vec<String>) -> Arc<Agent> {
+        Arc::new(Agent {
+            info,
+            server,
+            local: LocalState::default(),
+            started: Instant::now(),
+            shutdown: tokio::sync::watch::channel(false).0,
+            config_args,
+        })
+    }
+
+    /// Static facts about this agent.
+    pub fn info(&self) -> &AgentInfo {
+        &self.info
+    }
+
+    /// The server this agent runs.
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+
+    /// Local services and checks.
+    pub fn local(&self) -> &LocalState {
+        &self.local
+    }
+
+    /// Datacenter name.
+    pub fn datacenter(&self) -> &str {
+        &self.info.datacenter
+    }
+
+    /// Largest KV value accepted.
+    pub fn kv_max_value_size(&self) -> usize {
+        self.info.kv_max_value_size
+    }
+
+    /// How long the agent has run.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Ask the agent to stop (after `leave` or a signal).
+    pub fn request_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once shutdown was requested.
+    pub async fn shutdown_requested(&self) {
+        let mut rx = self.shutdown.subscribe();
+        let _ = rx.wait_for(|v| *v).await;
+    }
+
+    /// The node part of every registration this agent sends.
+    fn node_registration(&self) -> RegisterRequest {
+        let mut reg = self_registration(&self.server, crate::agent::VERSION);
+        reg.service = None;
+        reg.checks.clear();
+        reg.node_meta.extend(self.info.node_meta.clone());
+        reg
+    }
+
+    /// Push one local service (and its checks) into the catalog.
+    pub async fn sync_service(&self, svc: &NodeService) -> Result<(), RpcError> {
+        let mut reg = self.node_registration();
+        reg.service = Some(svc.clone());
+        reg.checks = self.local.checks_of_service(&svc.id);
+        catalog::register(&self.server, reg).await
+    }
+
+    /// Push one local check into the catalog.
+    pub async fn sync_check(&self, check: &HealthCheck) -> Result<(), RpcError> {
+        let mut reg = self.node_registration();
+        if !check.service_id.is_empty() {
+            reg.service = self.local.service(&check.service_id);
+        }
+        reg.checks = vec![check.clone()];
+        catalog::register(&self.server, reg).await
+    }
+
+    /// Remove a service (with its checks) from the catalog.
+    pub async fn deregister_service(&self, id: &str) -> Result<(), RpcError> {
+        let req = DeregisterRequest {
+            node: self.info.node_name.clone(),
+            service_id: id.into(),
+            ..Default::default()
+        };
+        catalog::deregister(&self.server, req).await
+    }
+
+    /// Remove a check from the catalog.
+    pub async fn deregister_check(&self, id: &str) -> Result<(), RpcError> {
+        let req = DeregisterRequest {
+            node: self.info.node_name.clone(),
+            check_id: id.into(),
+            ..Default::default()
+        };
+        catalog::deregister(&self.server, req).await
+    }
+
+    /// Arm (or re-arm) the TTL timer of a check at `generation`.
+    pub fn arm_ttl(self: &Arc<Self>, check_id: String, ttl: Duration, generation: u64) {
+        let agent = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(ttl).await;
+            if let Some(expired) = agent.local.expire_ttl(&check_id, generation) {
+                tracing::warn!(check = %check_id, "agent: Check TTL expired");
+                if let Err(e) = agent.sync_check(&expired).await {
+                    tracing::warn!(check = %check_id, error = %e, "agent: failed to sync expired check");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,402 @@
+//! `/v1/agent/*`: the local agent's services, checks, identity, membership and
+//! lifecycle (reload, leave, maintenance).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::response::Response;
+use consul_types::agent::{AgentService, CheckDefinition, ServiceDefinition};
+use consul_types::catalog::{status, HealthCheck, NodeService};
+use serde_json::json;
+
+use super::catalog::decode_body;
+use super::respond::{json, HttpError, HttpResult};
+use super::Ctx;
+use crate::agent::{Agent, VERSION};
+use crate::local::{check_from_definition, service_checks_from_definition, truncate_output};
+
+/// Id of the node maintenance check.
+pub const NODE_MAINT_CHECK: &str = "_node_maintenance";
+/// Prefix of service maintenance check ids.
+pub const SERVICE_MAINT_PREFIX: &str = "_service_maintenance:";
+
+fn empty() -> Response {
+    Response::new(axum::body::Body::empty())
+}
+
+fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
+    AgentService {
+        id: s.id.clone(),
+        service: s.service.clone(),
+        tags: s.tags.clone(),
+        meta: s.meta.clone(),
+        port: s.port,
+        address: s.address.clone(),
+        weights: s.weights,
+        enable_tag_override: s.enable_tag_override,
+        datacenter: agent.datacenter().to_string(),
+        content_hash: String::new(),
+    }
+}
+
+/// GET /v1/agent/services
+pub async fn services(ctx: Ctx) -> HttpResult {
+    let out: BTreeMap<String, AgentService> = ctx
+        .agent
+        .local()
+        .services()
+        .iter()
+        .map(|(k, v)| (k.clone(), agent_service(&ctx.agent, v)))
+        .collect();
+    Ok(json(&out, ctx.pretty))
+}
+
+/// GET /v1/agent/service/<id>
+pub async fn service(ctx: Ctx, id: String) -> HttpResult {
+    let Some(svc) = ctx.agent.local().service(&id) else {
+        return Err(HttpError::not_found(format!("unknown service ID: {id}")));
+    };
+    let mut out = agent_service(&ctx.agent, &svc);
+    out.content_hash = content_hash(&out);
+    let hash = out.content_hash.clone();
+    let mut resp = json(&out, ctx.pretty);
+    resp.headers_mut().insert(
+        axum::http::HeaderName::from_static("x-consul-contenthash"),
+        axum::http::HeaderValue::from_str(&hash).expect("hex is a valid header"),
+    );
+    Ok(resp)
+}
+
+/// A stable hash of a service definition (FNV-1a over its JSON).
+fn content_hash(svc: &AgentService) -> String {
+    let bytes = serde_json::to_vec(svc).unwrap_or_default();
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// GET /v1/agent/checks
+pub async fn checks(ctx: Ctx) -> HttpResult {
+    Ok(json(&ctx.agent.local().checks(), ctx.pretty))
+}
+
+/// PUT /v1/agent/service/register
+pub async fn service_register(ctx: Ctx, body: Bytes) -> HttpResult {
+    let def: ServiceDefinition = decode_body(&body)?;
+    register_service(&ctx.agent, def).await?;
+    Ok(empty())
+}
+
+/// Add a service and its checks to local state and the catalog.
+pub async fn register_service(agent: &Arc<Agent>, def: ServiceDefinition) -> Result<(), HttpError> {
+    if def.name.is_empty() {
+        return Err(HttpError::bad_request("Missing service name"));
+    }
+    let svc = NodeService {
+        id: if def.id.is_empty() {
+            def.name.clone()
+        } else {
+            def.id.clone()
+        },
+        service: def.name.clone(),
+        tags: def.tags.clone(),
+        address: def.address.clone(),
+        meta: def.meta.clone(),
+        port: def.port,
+        weights: def.weights.unwrap_or_default(),
+        enable_tag_override: def.enable_tag_override,
+        ..Default::default()
+    };
+    let node = agent.info().node_name.clone();
+    let checks =
+        service_checks_from_definition(&node, &def, &svc).map_err(HttpError::bad_request)?;
+    let ttls: Vec<_> = def
+        .check
+        .iter()
+        .chain(def.checks.iter())
+        .map(|c| c.ttl)
+        .collect();
+    // Replacing a service drops the checks it had before.
+    if let Some(old) = agent.local().remove_service(&svc.id) {
+        for cid in old
+            .iter()
+            .filter(|cid| !checks.iter().any(|c| &&c.check_id == cid))
+        {
+            agent.deregister_check(cid).await?;
+        }
+    }
+    agent.local().add_service(svc.clone());
+    for (check, ttl) in checks.into_iter().zip(ttls) {
+        let id = check.check_id.clone();
+        let generation = agent.local().add_check(check, ttl);
+        if let Some(ttl) = ttl {
+            agent.arm_ttl(id, ttl, generation);
+        }
+    }
+    agent.sync_service(&svc).await?;
+    Ok(())
+}
+
+/// PUT /v1/agent/service/deregister/<id>
+pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
+    if ctx.agent.local().remove_service(&id).is_none() {
+        return Err(HttpError::not_found(format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name.")));
+    }
+    ctx.agent.deregister_service(&id).await?;
+    Ok(empty())
+}
+
+/// PUT /v1/agent/check/register
+pub async fn check_register(ctx: Ctx, body: Bytes) -> HttpResult {
+    let def: CheckDefinition = decode_body(&body)?;
+    let service = if def.service_id.is_empty() {
+        None
+    } else {
+        Some(ctx.agent.local().service(&def.service_id).ok_or_else(|| {
+            HttpError::bad_request(format!("ServiceID {:?} does not exist", def.service_id))
+        })?)
+    };
+    let node = ctx.agent.info().node_name.clone();
+    let check =
+        check_from_definition(&node, &def, service.as_ref()).map_err(HttpError::bad_request)?;
+    let id = check.check_id.clone();
+    let generation = ctx.agent.local().add_check(check.clone(), def.ttl);
+    if let Some(ttl) = def.ttl {
+        ctx.agent.arm_ttl(id, ttl, generation);
+    }
+    ctx.agent.sync_check(&check).await?;
+    Ok(empty())
+}
+
+/// PUT /v1/agent/check/deregister/<id>
+pub async fn check_deregister(ctx: Ctx, id: String) -> HttpResult {
+    if !ctx.agent.local().remove_check(&id) {
+        return Err(unknown_check(&id));
+    }
+    ctx.agent.deregister_check(&id).await?;
+    Ok(empty())
+}
+
+fn unknown_check(id: &str) -> HttpError {
+    HttpError::not_found(format!(
+        "Unknown check ID {id:?}. Ensure that the check ID is passed, not the check name."
+    ))
+}
+
+/// Set a TTL check's status, re-arm its timer and push it to the catalog.
+async fn update_check(
+    agent: &Arc<Agent>,
+    id: &str,
+    new_status: &str,
+    output: &str,
+) -> Result<(), HttpError> {
+    let Some(local) = agent.local().check(id) else {
+        return Err(unknown_check(id));
+    };
+    if local.ttl.is_none() {
+        return Err(HttpError::internal(format!(
+            "CheckID {id:?} does not have associated TTL"
+        )));
+    }
+    let (check, generation) = agent
+        .local()
+        .update_check(id, new_status, output)
+        .ok_or_else(|| unknown_check(id))?;
+    if let Some(ttl) = local.ttl {
+        agent.arm_ttl(id.to_string(), ttl, generation);
+    }
+    agent.sync_check(&check).await?;
+    Ok(())
+}
+
+/// PUT /v1/agent/check/pass|warn|fail/<id>?note=
+pub async fn check_status(ctx: Ctx, id: String, new_status: &'static str) -> HttpResult {
+    let note = ctx.params.get("note").unwrap_or("").to_string();
+    update_check(&ctx.agent, &id, new_status, &note).await?;
+    Ok(empty())
+}
+
+/// PUT /v1/agent/check/update/<id> with `{"Status": …, "Output": …}`
+pub async fn check_update(ctx: Ctx, id: String, body: Bytes) -> HttpResult {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(rename_all = "PascalCase", default)]
+    struct Update {
+        status: String,
+        output: String,
+    }
+    let upd: Update = decode_body(&body)?;
+    if !status::is_valid(&upd.status) {
+        return Err(HttpError::bad_request(format!(
+            "Invalid check status: '{}'",
+            upd.status
+        )));
+    }
+    update_check(&ctx.agent, &id, &upd.status, &truncate_output(&upd.output)).await?;
+    Ok(empty())
+}
+
+/// The serf member record of this agent (Consul's `api.AgentMember`).
+pub fn self_member(agent: &Agent) -> serde_json::Value {
+    let info = agent.info();
+    let server = agent.server().config();
+    let mut tags = BTreeMap::from([
+        ("build", format!("{VERSION}:")),
+        ("dc", info.datacenter.clone()),
+        ("id", info.node_id.clone()),
+        (
+            "role",
+            if info.server { "consul" } else { "node" }.to_string(),
+        ),
+        ("segment", String::new()),
+        ("vsn", "2".into()),
+        ("vsn_max", "3".into()),
+        ("vsn_min", "2".into()),
+    ]);
+    if info.server {
+        tags.insert("port", server.rpc_addr.port().to_string());
+        tags.insert("raft_vsn", "3".into());
+        tags.insert("wan_join_port", "8302".into());
+        if info.bootstrap {
+            tags.insert("bootstrap", "1".into());
+        } else if info.bootstrap_expect > 1 {
+            tags.insert("expect", info.bootstrap_expect.to_string());
+        }
+    }
+    json!({
+        "Name": info.node_name,
+        "Addr": info.advertise_addr.to_string(),
+        "Port": info.serf_lan_port,
+        "Tags": tags,
+        "Status": 1,
+        "ProtocolMin": 1,
+        "ProtocolMax": 5,
+        "ProtocolCur": 2,
+        "DelegateMin": 2,
+        "DelegateMax": 5,
+        "DelegateCur": 4,
+    })
+}
+
+/// GET /v1/agent/self
+pub async fn self_(ctx: Ctx) -> HttpResult {
+    let info = ctx.agent.info();
+    let mut meta = BTreeMap::from([("consul-network-segment".to_string(), String::new())]);
+    meta.extend(info.node_meta.clone());
+    let body = json!({
+        "Config": {
+            "Datacenter": info.datacenter,
+            "PrimaryDatacenter": info.datacenter,
+            "NodeName": info.node_name,
+            "NodeID": info.node_id,
+            "Revision": "",
+            "Server": info.server,
+            "Version": VERSION,
+        },
+        "DebugConfig": {
+            "Bootstrap": info.bootstrap,
+            "BootstrapExpect": info.bootstrap_expect,
+            "DevMode": info.dev,
+            "KVMaxValueSize": info.kv_max_value_size,
+        },
+        "Coord": null,
+        "Member": self_member(&ctx.agent),
+        "Stats": {
+            "agent": { "check_monitors": "0", "check_ttls": ctx.agent.local().checks().len().to_string(), "checks": ctx.agent.local().checks().len().to_string(), "services": ctx.agent.local().services().len().to_string() },
+            "consul": { "server": info.server.to_string(), "leader": ctx.agent.server().is_leader().to_string(), "known_datacenters": "1" },
+            "runtime": { "arch": std::env::consts::ARCH, "os": std::env::consts::OS, "version": "rust" },
+        },
+        "Meta": meta,
+    });
+    Ok(json(&body, ctx.pretty))
+}
+
+/// GET /v1/agent/members — only this agent until the gossip pool is wired in.
+pub async fn members(ctx: Ctx) -> HttpResult {
+    Ok(json(&[self_member(&ctx.agent)], ctx.pretty))
+}
+
+/// PUT /v1/agent/reload
+pub async fn reload(ctx: Ctx) -> HttpResult {
+    crate::run::reload(&ctx.agent)
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    Ok(empty())
+}
+
+/// PUT /v1/agent/leave: answer, then shut down cleanly.
+pub async fn leave(ctx: Ctx) -> HttpResult {
+    tracing::info!("agent: graceful leave requested");
+    ctx.agent.request_shutdown();
+    Ok(empty())
+}
+
+fn maintenance_enable(ctx: &Ctx) -> Result<bool, HttpError> {
+    match ctx.params.get("enable") {
+        None | Some("") => Err(HttpError::bad_request("Missing value for enable")),
+        Some(v) => v
+            .parse::<bool>()
+            .map_err(|_| HttpError::bad_request(format!("Invalid value for enable: {v:?}"))),
+    }
+}
+
+/// PUT /v1/agent/maintenance?enable=&reason=
+pub async fn maintenance(ctx: Ctx) -> HttpResult {
+    let enable = maintenance_enable(&ctx)?;
+    let node = ctx.agent.info().node_name.clone();
+    if enable {
+        let reason = ctx.params.get("reason").filter(|r| !r.is_empty()).unwrap_or(
+            "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
+        );
+        let check = HealthCheck {
+            node,
+            check_id: NODE_MAINT_CHECK.into(),
+            name: "Node Maintenance Mode".into(),
+            notes: reason.into(),
+            status: status::CRITICAL.into(),
+            check_type: "maintenance".into(),
+            ..Default::default()
+        };
+        ctx.agent.local().add_check(check.clone(), None);
+        ctx.agent.sync_check(&check).await?;
+    } else if ctx.agent.local().remove_check(NODE_MAINT_CHECK) {
+        ctx.agent.deregister_check(NODE_MAINT_CHECK).await?;
+    }
+    Ok(empty())
+}
+
+/// PUT /v1/agent/service/maintenance/<id>?enable=&reason=
+pub async fn service_maintenance(ctx: Ctx, id: String) -> HttpResult {
+    let enable = maintenance_enable(&ctx)?;
+    let Some(svc) = ctx.agent.local().service(&id) else {
+        return Err(HttpError::not_found(format!(
+            "No service registered with ID {id:?}"
+        )));
+    };
+    let check_id = format!("{SERVICE_MAINT_PREFIX}{id}");
+    if enable {
+        let reason = ctx.params.get("reason").filter(|r| !r.is_empty()).unwrap_or(
+            "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.",
+        );
+        let check = HealthCheck {
+            node: ctx.agent.info().node_name.clone(),
+            check_id,
+            name: "Service Maintenance Mode".into(),
+            notes: reason.into(),
+            status: status::CRITICAL.into(),
+            service_id: svc.id.clone(),
+            service_name: svc.service.clone(),
+            service_tags: svc.tags.clone(),
+            check_type: "maintenance".into(),
+            ..Default::default()
+        };
+        ctx.agent.local().add_check(check.clone(), None);
+        ctx.agent.sync_check(&check).await?;
+    } else if ctx.agent.local().remove_check(&check_id) {
+        ctx.agent.deregister_check(&check_id).await?;
+    }
+    Ok(empty())
+}

@@ -1,0 +1,135 @@
+//! `/v1/kv/<key>`: GET (one key, `?recurse`, `?keys` + `?separator`, `?raw`),
+//! PUT (`?flags`, `?cas`) and DELETE (`?recurse`, `?cas`).
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use consul_server::endpoints::kv;
+use consul_types::kv::{DirEntry, KvOp, KvRequest};
+
+use super::respond::{json, json_with_meta, set_meta, HttpError, HttpResult};
+use super::Ctx;
+
+/// A 404 with an empty body that still reports the query meta.
+fn not_found(meta: &consul_server::QueryMeta) -> Response {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    set_meta(&mut resp, meta);
+    resp
+}
+
+/// GET /v1/kv/<key>
+pub async fn get(ctx: Ctx, key: String) -> HttpResult {
+    let opts = ctx.params.query_options()?;
+    let server = ctx.agent.server();
+    if ctx.params.has("keys") {
+        // Consul also accepts the historical misspelling `seperator`.
+        let sep = ctx
+            .params
+            .get("separator")
+            .or_else(|| ctx.params.get("seperator"))
+            .unwrap_or("");
+        let (meta, keys) = kv::keys(server, &opts, &key, sep).await?;
+        if keys.is_empty() {
+            return Ok(not_found(&meta));
+        }
+        return Ok(json_with_meta(&keys, &meta, ctx.pretty));
+    }
+    if ctx.params.has("recurse") {
+        let (meta, entries) = kv::list(server, &opts, &key).await?;
+        if entries.is_empty() {
+            return Ok(not_found(&meta));
+        }
+        return Ok(json_with_meta(&entries, &meta, ctx.pretty));
+    }
+    let (meta, entry) = kv::get(server, &opts, &key).await?;
+    let Some(entry) = entry else {
+        return Ok(not_found(&meta));
+    };
+    if ctx.params.has("raw") {
+        let mut resp = Response::new(Body::from(entry.value.clone().unwrap_or_default()));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        set_meta(&mut resp, &meta);
+        return Ok(resp);
+    }
+    Ok(json_with_meta(&[entry], &meta, ctx.pretty))
+}
+
+/// PUT /v1/kv/<key>
+pub async fn put(ctx: Ctx, key: String, body: Bytes) -> HttpResult {
+    if key.is_empty() {
+        return Err(HttpError::bad_request("Missing key name"));
+    }
+    let limit = ctx.agent.kv_max_value_size();
+    if body.len() > limit {
+        return Err(HttpError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!(
+                "Request body({} bytes) too large, max size: {} bytes. See https://www.consul.io/docs/agent/options.html#kv_max_value_size.",
+                body.len(),
+                limit
+            ),
+        });
+    }
+    if let Some(session) = ctx
+        .params
+        .get("acquire")
+        .or_else(|| ctx.params.get("release"))
+    {
+        // No session can exist until the sessions API lands, so every lock
+        // operation names an invalid session — Consul's own answer for that.
+        return Err(HttpError::internal(format!("invalid session {session:?}")));
+    }
+    let flags = ctx.params.u64("flags", "flags")?.unwrap_or(0);
+    let cas = ctx.params.u64("cas", "cas index")?;
+    check_dc(&ctx)?;
+    let req = KvRequest {
+        op: if cas.is_some() { KvOp::Cas } else { KvOp::Set },
+        dir_ent: DirEntry {
+            key,
+            flags,
+            value: if body.is_empty() { None } else { Some(body) },
+            modify_index: cas.unwrap_or(0),
+            ..Default::default()
+        },
+    };
+    let ok = kv::apply(ctx.agent.server(), req).await?;
+    Ok(json(&ok, false))
+}
+
+/// DELETE /v1/kv/<key>
+pub async fn delete(ctx: Ctx, key: String) -> HttpResult {
+    let recurse = ctx.params.has("recurse");
+    if key.is_empty() && !recurse {
+        return Err(HttpError::bad_request("Missing key name"));
+    }
+    let cas = ctx.params.u64("cas", "cas index")?;
+    check_dc(&ctx)?;
+    let op = match (recurse, cas) {
+        (true, _) => KvOp::DeleteTree,
+        (false, Some(_)) => KvOp::DeleteCas,
+        (false, None) => KvOp::Delete,
+    };
+    let req = KvRequest {
+        op,
+        dir_ent: DirEntry {
+            key,
+            modify_index: cas.unwrap_or(0),
+            ..Default::default()
+        },
+    };
+    let ok = kv::apply(ctx.agent.server(), req).await?;
+    Ok(json(&ok, false))
+}
+
+/// Writes to another datacenter cannot be forwarded yet.
+fn check_dc(ctx: &Ctx) -> Result<(), HttpError> {
+    let dc = ctx.params.datacenter();
+    if !dc.is_empty() && dc != ctx.agent.datacenter() {
+        return Err(consul_server::RpcError::NoPathToDatacenter.into());
+    }
+    Ok(())
+}

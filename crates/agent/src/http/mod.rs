@@ -1,0 +1,265 @@
+//! The HTTP API: one route table, one extractor for what every handler needs,
+//! and a serve loop that writes headers in Go's canonical case
+//! (`X-Consul-Knownleader`), as Consul's clients and byte-level tests see them.
+
+pub mod agent;
+pub mod catalog;
+pub mod health;
+pub mod kv;
+pub mod params;
+pub mod respond;
+pub mod status;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, put, MethodRouter};
+use axum::Router;
+use consul_types::catalog::status as check_status;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+
+use crate::agent::Agent;
+use params::Params;
+use respond::HttpError;
+
+/// What every handler needs: the agent, the query string, and whether to
+/// pretty-print JSON.
+pub struct Ctx {
+    /// The agent.
+    pub agent: Arc<Agent>,
+    /// Decoded query string.
+    pub params: Params,
+    /// `?pretty` or dev mode.
+    pub pretty: bool,
+}
+
+impl FromRequestParts<Arc<Agent>> for Ctx {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        agent: &Arc<Agent>,
+    ) -> Result<Self, Self::Rejection> {
+        let params = Params::parse(parts.uri.query());
+        let pretty = agent.info().dev || params.has("pretty");
+        Ok(Ctx {
+            agent: agent.clone(),
+            params,
+            pretty,
+        })
+    }
+}
+
+/// The whole route table.
+pub fn router(agent: Arc<Agent>) -> Router {
+    type P = Path<String>;
+    Router::new()
+        // kv
+        .route(
+            "/v1/kv/",
+            allow(
+                "GET,PUT,DELETE",
+                get(|c: Ctx| kv::get(c, String::new()))
+                    .put(|c: Ctx, b: Bytes| kv::put(c, String::new(), b))
+                    .delete(|c: Ctx| kv::delete(c, String::new())),
+            ),
+        )
+        .route(
+            "/v1/kv/{*key}",
+            allow(
+                "GET,PUT,DELETE",
+                get(|c: Ctx, Path(k): P| kv::get(c, k))
+                    .put(|c: Ctx, Path(k): P, b: Bytes| kv::put(c, k, b))
+                    .delete(|c: Ctx, Path(k): P| kv::delete(c, k)),
+            ),
+        )
+        // catalog
+        .route("/v1/catalog/register", allow("PUT", put(catalog::register)))
+        .route(
+            "/v1/catalog/deregister",
+            allow("PUT", put(catalog::deregister)),
+        )
+        .route(
+            "/v1/catalog/datacenters",
+            allow("GET", get(catalog::datacenters)),
+        )
+        .route("/v1/catalog/nodes", allow("GET", get(catalog::nodes)))
+        .route("/v1/catalog/services", allow("GET", get(catalog::services)))
+        .route(
+            "/v1/catalog/service/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| catalog::service(c, n))),
+        )
+        .route(
+            "/v1/catalog/node/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| catalog::node(c, n))),
+        )
+        // health
+        .route(
+            "/v1/health/node/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| health::node(c, n))),
+        )
+        .route(
+            "/v1/health/checks/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| health::checks(c, n))),
+        )
+        .route(
+            "/v1/health/service/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| health::service(c, n))),
+        )
+        .route(
+            "/v1/health/state/{*name}",
+            allow("GET", get(|c: Ctx, Path(n): P| health::state(c, n))),
+        )
+        // agent
+        .route("/v1/agent/self", allow("GET", get(agent::self_)))
+        .route("/v1/agent/members", allow("GET", get(agent::members)))
+        .route("/v1/agent/reload", allow("PUT", put(agent::reload)))
+        .route("/v1/agent/leave", allow("PUT", put(agent::leave)))
+        .route(
+            "/v1/agent/maintenance",
+            allow("PUT", put(agent::maintenance)),
+        )
+        .route("/v1/agent/services", allow("GET", get(agent::services)))
+        .route("/v1/agent/checks", allow("GET", get(agent::checks)))
+        .route(
+            "/v1/agent/service/register",
+            allow("PUT", put(agent::service_register)),
+        )
+        .route(
+            "/v1/agent/service/deregister/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::service_deregister(c, i)),
+            ),
+        )
+        .route(
+            "/v1/agent/service/maintenance/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::service_maintenance(c, i)),
+            ),
+        )
+        .route(
+            "/v1/agent/service/{*id}",
+            allow("GET", get(|c: Ctx, Path(i): P| agent::service(c, i))),
+        )
+        .route(
+            "/v1/agent/check/register",
+            allow("PUT", put(agent::check_register)),
+        )
+        .route(
+            "/v1/agent/check/deregister/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::check_deregister(c, i)),
+            ),
+        )
+        .route(
+            "/v1/agent/check/pass/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::check_status(c, i, check_status::PASSING)),
+            ),
+        )
+        .route(
+            "/v1/agent/check/warn/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::check_status(c, i, check_status::WARNING)),
+            ),
+        )
+        .route(
+            "/v1/agent/check/fail/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P| agent::check_status(c, i, check_status::CRITICAL)),
+            ),
+        )
+        .route(
+            "/v1/agent/check/update/{*id}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(i): P, b: Bytes| agent::check_update(c, i, b)),
+            ),
+        )
+        // status
+        .route("/v1/status/leader", allow("GET", get(status::leader)))
+        .route("/v1/status/peers", allow("GET", get(status::peers)))
+        .route("/", get(root))
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(agent)
+}
+
+/// Declare a route's methods as Consul does: OPTIONS answers with `Allow`,
+/// any other undeclared method gets 405 with `Allow`.
+fn allow(methods: &'static str, mr: MethodRouter<Arc<Agent>>) -> MethodRouter<Arc<Agent>> {
+    let allow = format!("OPTIONS,{methods}");
+    let allow2 = allow.clone();
+    mr.options(move || async move { ([(header::ALLOW, allow)], "") })
+        .fallback(move |m: Method| async move {
+            let mut resp = HttpError {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                message: format!("method {m} not allowed"),
+            }
+            .into_response();
+            resp.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_str(&allow2).expect("method list is a valid header"),
+            );
+            resp
+        })
+}
+
+/// Bodies above this are refused before a handler sees them (the KV limit is
+/// checked precisely in the KV handler).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+async fn root(State(_agent): State<Arc<Agent>>) -> &'static str {
+    "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart."
+}
+
+async fn not_found() -> HttpError {
+    HttpError {
+        status: StatusCode::NOT_FOUND,
+        message: "404 page not found".into(),
+    }
+}
+
+/// Serve `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "http: accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .title_case_headers(true)
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "http: connection ended with an error");
+            }
+        });
+    }
+}

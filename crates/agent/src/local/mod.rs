@@ -1,0 +1,204 @@
+//! The agent's local state: the services and checks this agent owns. They are
+//! the source of truth for its node; every change is pushed to the catalog
+//! (full anti-entropy comes with the agent/checks issue).
+
+mod checks;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use consul_types::catalog::{HealthCheck, NodeService};
+
+pub use checks::{check_from_definition, service_checks_from_definition, MAX_OUTPUT_BYTES};
+
+/// One locally registered check and how it is kept up to date.
+#[derive(Debug, Clone)]
+pub struct LocalCheck {
+    /// The check as the catalog sees it.
+    pub check: HealthCheck,
+    /// TTL, for TTL checks: without an update within it, the check turns critical.
+    pub ttl: Option<Duration>,
+    /// Bumped on every status update, so a stale TTL timer knows it lost.
+    pub generation: u64,
+}
+
+/// Services and checks owned by this agent, plus a version counter that moves
+/// on every change (for hash-style blocking on `/v1/agent/*`).
+#[derive(Default)]
+pub struct LocalState {
+    inner: Mutex<Inner>,
+    version: tokio::sync::watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct Inner {
+    services: BTreeMap<String, NodeService>,
+    checks: BTreeMap<String, LocalCheck>,
+}
+
+impl LocalState {
+    fn changed(&self) {
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// Subscribe to changes.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
+    /// All services by id.
+    pub fn services(&self) -> BTreeMap<String, NodeService> {
+        self.inner
+            .lock()
+            .expect("local state lock")
+            .services
+            .clone()
+    }
+
+    /// One service.
+    pub fn service(&self, id: &str) -> Option<NodeService> {
+        self.inner
+            .lock()
+            .expect("local state lock")
+            .services
+            .get(id)
+            .cloned()
+    }
+
+    /// All checks by id.
+    pub fn checks(&self) -> BTreeMap<String, HealthCheck> {
+        let inner = self.inner.lock().expect("local state lock");
+        inner
+            .checks
+            .iter()
+            .map(|(k, v)| (k.clone(), v.check.clone()))
+            .collect()
+    }
+
+    /// One check with its TTL bookkeeping.
+    pub fn check(&self, id: &str) -> Option<LocalCheck> {
+        self.inner
+            .lock()
+            .expect("local state lock")
+            .checks
+            .get(id)
+            .cloned()
+    }
+
+    /// Checks bound to a service.
+    pub fn checks_of_service(&self, service_id: &str) -> Vec<HealthCheck> {
+        let inner = self.inner.lock().expect("local state lock");
+        inner
+            .checks
+            .values()
+            .filter(|c| c.check.service_id == service_id)
+            .map(|c| c.check.clone())
+            .collect()
+    }
+
+    /// Add or replace a service.
+    pub fn add_service(&self, svc: NodeService) {
+        self.inner
+            .lock()
+            .expect("local state lock")
+            .services
+            .insert(svc.id.clone(), svc);
+        self.changed();
+    }
+
+    /// Remove a service and the checks bound to it; returns the removed check ids.
+    pub fn remove_service(&self, id: &str) -> Option<Vec<String>> {
+        let mut inner = self.inner.lock().expect("local state lock");
+        inner.services.remove(id)?;
+        let ids: Vec<String> = inner
+            .checks
+            .iter()
+            .filter(|(_, c)| c.check.service_id == id)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for cid in &ids {
+            inner.checks.remove(cid);
+        }
+        drop(inner);
+        self.changed();
+        Some(ids)
+    }
+
+    /// Add or replace a check; returns its generation.
+    pub fn add_check(&self, check: HealthCheck, ttl: Option<Duration>) -> u64 {
+        let mut inner = self.inner.lock().expect("local state lock");
+        let generation = inner
+            .checks
+            .get(&check.check_id)
+            .map_or(0, |c| c.generation + 1);
+        inner.checks.insert(
+            check.check_id.clone(),
+            LocalCheck {
+                check,
+                ttl,
+                generation,
+            },
+        );
+        drop(inner);
+        self.changed();
+        generation
+    }
+
+    /// Remove a check.
+    pub fn remove_check(&self, id: &str) -> bool {
+        let removed = self
+            .inner
+            .lock()
+            .expect("local state lock")
+            .checks
+            .remove(id)
+            .is_some();
+        if removed {
+            self.changed();
+        }
+        removed
+    }
+
+    /// Set a check's status and output; `None` if the check is unknown.
+    /// Returns the updated check and its new generation.
+    pub fn update_check(&self, id: &str, status: &str, output: &str) -> Option<(HealthCheck, u64)> {
+        let mut inner = self.inner.lock().expect("local state lock");
+        let c = inner.checks.get_mut(id)?;
+        c.check.status = status.to_string();
+        c.check.output = truncate_output(output);
+        c.generation += 1;
+        let out = (c.check.clone(), c.generation);
+        drop(inner);
+        self.changed();
+        Some(out)
+    }
+
+    /// Mark a TTL check critical if no update arrived since `generation`.
+    pub fn expire_ttl(&self, id: &str, generation: u64) -> Option<HealthCheck> {
+        let mut inner = self.inner.lock().expect("local state lock");
+        let c = inner.checks.get_mut(id)?;
+        if c.generation != generation {
+            return None;
+        }
+        c.check.status = consul_types::catalog::status::CRITICAL.into();
+        c.check.output = "TTL expired".into();
+        c.generation += 1;
+        let out = c.check.clone();
+        drop(inner);
+        self.changed();
+        Some(out)
+    }
+}
+
+/// Cut check output to Consul's 4 KB default, on a character boundary.
+pub fn truncate_output(s: &str) -> String {
+    if s.len() <= MAX_OUTPUT_BYTES {
+        return s.to_string();
+    }
+    let mut end = MAX_OUTPUT_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} ... (captured {} of {} bytes)", &s[..end], end, s.len())
+}

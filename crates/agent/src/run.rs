@@ -1,0 +1,274 @@
+//! Starting and stopping an agent: identity, the server, the HTTP listener,
+//! services from config files, signals, reload and graceful shutdown.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use consul_config::{ConfigError, RuntimeConfig};
+use consul_server::{RpcError, Server, ServerConfig};
+use consul_types::agent::ServiceDefinition;
+use tokio::net::TcpListener;
+
+use crate::agent::{Agent, AgentInfo, VERSION};
+
+/// Why the agent could not start or reload.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The configuration is invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A setting is unusable.
+    #[error("{0}")]
+    Invalid(String),
+    /// A file or socket could not be used.
+    #[error("{0}")]
+    Io(String),
+    /// The server failed to start.
+    #[error("{0}")]
+    Server(#[from] RpcError),
+}
+
+/// A started agent: its state and its HTTP addresses.
+pub struct RunningAgent {
+    /// The agent.
+    pub agent: Arc<Agent>,
+    /// Where the HTTP API listens.
+    pub http_addrs: Vec<SocketAddr>,
+}
+
+fn parse_ip(s: &str, what: &str) -> Result<IpAddr, AgentError> {
+    s.trim()
+        .parse()
+        .map_err(|_| AgentError::Invalid(format!("{what}: invalid IP address {s:?}")))
+}
+
+/// Read or create the node UUID (`<data-dir>/node-id`).
+fn node_id(cfg: &RuntimeConfig) -> Result<String, AgentError> {
+    if let Some(id) = &cfg.node_id {
+        return uuid::Uuid::parse_str(id)
+            .map(|u| u.to_string())
+            .map_err(|_| AgentError::Invalid(format!("node_id: invalid UUID {id:?}")));
+    }
+    let Some(dir) = &cfg.data_dir else {
+        return Ok(uuid::Uuid::new_v4().to_string());
+    };
+    let path = dir.join("node-id");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if uuid::Uuid::parse_str(s.trim()).is_ok() => Ok(s.trim().to_string()),
+        Ok(_) => Err(AgentError::Invalid(format!(
+            "{}: invalid node ID",
+            path.display()
+        ))),
+        Err(_) => {
+            let id = uuid::Uuid::new_v4().to_string();
+            std::fs::write(&path, &id)
+                .map_err(|e| AgentError::Io(format!("{}: {e}", path.display())))?;
+            Ok(id)
+        }
+    }
+}
+
+/// Start everything `cfg` describes; returns once the HTTP API listens.
+pub async fn start(
+    cfg: RuntimeConfig,
+    config_args: Vec<String>,
+) -> Result<RunningAgent, AgentError> {
+    if !cfg.server {
+        return Err(AgentError::Invalid(
+            "client mode (no -server) needs the cluster issue's RPC forwarding; run with -server or -dev".into(),
+        ));
+    }
+    if let Some(dir) = &cfg.data_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AgentError::Io(format!("{}: {e}", dir.display())))?;
+    }
+    let bind = parse_ip(&cfg.bind_addr, "bind_addr")?;
+    let advertise = match &cfg.advertise_addr {
+        Some(a) => parse_ip(a, "advertise_addr")?,
+        None if bind.is_unspecified() => {
+            tracing::warn!("agent: bind address is unspecified; advertising 127.0.0.1");
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        }
+        None => bind,
+    };
+    let node_id = node_id(&cfg)?;
+    let server_port = u16::try_from(cfg.ports.server)
+        .map_err(|_| AgentError::Invalid("ports.server: out of range".into()))?;
+    let bootstrap = cfg.dev || cfg.bootstrap || cfg.bootstrap_expect == 1;
+    let server = Server::start(ServerConfig {
+        node_name: cfg.node_name.clone(),
+        node_id: node_id.clone(),
+        datacenter: cfg.datacenter.clone(),
+        data_dir: cfg.data_dir.clone(),
+        rpc_addr: SocketAddr::new(advertise, server_port),
+        raft_multiplier: cfg.raft_multiplier,
+        bootstrap,
+    })
+    .await?;
+    tokio::spawn(consul_server::leader::run(
+        server.clone(),
+        VERSION.to_string(),
+    ));
+
+    let info = AgentInfo {
+        node_name: cfg.node_name.clone(),
+        node_id,
+        datacenter: cfg.datacenter.clone(),
+        server: cfg.server,
+        dev: cfg.dev,
+        advertise_addr: advertise,
+        serf_lan_port: u16::try_from(cfg.ports.serf_lan).unwrap_or(8301),
+        kv_max_value_size: usize::try_from(cfg.kv_max_value_size).unwrap_or(usize::MAX),
+        bootstrap: cfg.bootstrap || cfg.dev,
+        bootstrap_expect: cfg.bootstrap_expect,
+        node_meta: cfg.node_meta.clone(),
+    };
+    let agent = Agent::new(info, server, config_args);
+
+    let http_addrs = http_addresses(&cfg)?;
+    for addr in &http_addrs {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| AgentError::Io(format!("Error starting HTTP listener on {addr}: {e}")))?;
+        let app = crate::http::router(agent.clone());
+        let a = agent.clone();
+        tokio::spawn(crate::http::serve(listener, app, async move {
+            a.shutdown_requested().await
+        }));
+    }
+    if let Some(pid_file) = &cfg.pid_file {
+        write_pid(pid_file)?;
+    }
+    // Services and checks from config files reach the catalog once a leader is known.
+    let a = agent.clone();
+    let services = cfg.services.clone();
+    tokio::spawn(async move {
+        if let Err(e) = apply_file_services(&a, &services).await {
+            tracing::error!(error = %e, "agent: failed to register services from config");
+        }
+    });
+    Ok(RunningAgent { agent, http_addrs })
+}
+
+fn write_pid(path: &Path) -> Result<(), AgentError> {
+    std::fs::write(path, std::process::id().to_string())
+        .map_err(|e| AgentError::Io(format!("{}: {e}", path.display())))
+}
+
+/// Every address the HTTP API binds: `addresses.http`, else `client_addr`
+/// (a space-separated list), each on `ports.http`.
+fn http_addresses(cfg: &RuntimeConfig) -> Result<Vec<SocketAddr>, AgentError> {
+    let port = u16::try_from(cfg.ports.http)
+        .map_err(|_| AgentError::Invalid("ports.http: out of range".into()))?;
+    let spec = cfg
+        .addresses
+        .http
+        .clone()
+        .unwrap_or_else(|| cfg.client_addr.clone());
+    spec.split_whitespace()
+        .map(|ip| Ok(SocketAddr::new(parse_ip(ip, "client_addr")?, port)))
+        .collect()
+}
+
+/// Ids of services this agent registered from config files (replaced on reload).
+static FILE_SERVICES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Config files use snake_case (`enable_tag_override`); the API structs use
+/// PascalCase. Dropping underscores from keys lets the case-insensitive decoder
+/// match both, except inside free-form maps whose keys are user data.
+fn unsnake(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let user_map = matches!(
+                        k.as_str(),
+                        "meta" | "Meta" | "node_meta" | "header" | "Header"
+                    );
+                    let key = k.replace('_', "");
+                    (key, if user_map { v } else { unsnake(v) })
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(unsnake).collect()),
+        other => other,
+    }
+}
+
+async fn apply_file_services(
+    agent: &Arc<Agent>,
+    services: &[serde_json::Value],
+) -> Result<(), AgentError> {
+    let mut defs = Vec::new();
+    for v in services {
+        let def: ServiceDefinition = consul_types::json::from_value_ci(unsnake(v.clone()))
+            .map_err(|e| AgentError::Invalid(format!("service definition: {e}")))?;
+        defs.push(def);
+    }
+    let new_ids: BTreeSet<String> = defs
+        .iter()
+        .map(|d| {
+            if d.id.is_empty() {
+                d.name.clone()
+            } else {
+                d.id.clone()
+            }
+        })
+        .collect();
+    let old_ids = std::mem::take(&mut *FILE_SERVICES.lock().expect("file services lock"));
+    for gone in old_ids.difference(&new_ids) {
+        if agent.local().remove_service(gone).is_some() {
+            agent.deregister_service(gone).await?;
+        }
+    }
+    for def in defs {
+        crate::http::agent::register_service(agent, def)
+            .await
+            .map_err(|e| AgentError::Invalid(e.message))?;
+    }
+    *FILE_SERVICES.lock().expect("file services lock") = new_ids;
+    Ok(())
+}
+
+/// Re-read the configuration and apply what can change at runtime; a broken
+/// config keeps the running state and reports the error.
+pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
+    let cfg = consul_config::load_from_args(&agent.config_args)?;
+    for w in &cfg.warnings {
+        tracing::warn!("{w}");
+    }
+    apply_file_services(agent, &cfg.services).await?;
+    tracing::info!("agent: reload complete");
+    Ok(())
+}
+
+/// Run until a signal or `leave` asks us to stop. SIGHUP reloads.
+pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        agent.shutdown_requested().await;
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = int.recv() => { println!("==> Caught signal: interrupt"); break; }
+            _ = term.recv() => { println!("==> Caught signal: terminated"); break; }
+            _ = hup.recv() => {
+                println!("==> Caught signal: hangup");
+                if let Err(e) = reload(agent).await {
+                    tracing::error!(error = %e, "agent: reload failed");
+                }
+            }
+            _ = agent.shutdown_requested() => break,
+        }
+    }
+    agent.request_shutdown();
+    agent.server().shutdown().await;
+}

@@ -1,0 +1,110 @@
+//! Catalog endpoint: register/deregister through Raft; node and service reads.
+
+use std::collections::BTreeMap;
+
+use consul_types::catalog::{DeregisterRequest, Node, NodeServices, RegisterRequest, ServiceNode};
+use consul_types::command::Command;
+
+use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// `node-meta` filter pairs.
+pub type NodeMetaFilter = [(String, String)];
+
+/// Validate and apply a registration (Consul's `Catalog.Register` checks).
+pub async fn register(server: &Server, mut req: RegisterRequest) -> Result<(), RpcError> {
+    if req.node.is_empty() {
+        return Err(RpcError::BadRequest("Must provide node".into()));
+    }
+    if req.address.is_empty() && !req.skip_node_update {
+        return Err(RpcError::BadRequest("Must provide address".into()));
+    }
+    if let Some(svc) = req.service.as_mut() {
+        if svc.service.is_empty() {
+            return Err(RpcError::BadRequest("Must provide service name".into()));
+        }
+        if svc.id.is_empty() {
+            svc.id = svc.service.clone();
+        }
+    }
+    if let Some(check) = req.check.take() {
+        req.checks.push(check);
+    }
+    for check in &mut req.checks {
+        if check.check_id.is_empty() && !check.name.is_empty() {
+            check.check_id = check.name.clone();
+        }
+        if check.node.is_empty() {
+            check.node = req.node.clone();
+        }
+        if check.node != req.node {
+            return Err(RpcError::BadRequest(format!(
+                "Node '{}' does not match node '{}' of check '{}'",
+                req.node, check.node, check.check_id
+            )));
+        }
+    }
+    if req.datacenter.is_empty() {
+        req.datacenter = server.config().datacenter.clone();
+    } else if req.datacenter != server.config().datacenter {
+        return Err(RpcError::NoPathToDatacenter);
+    }
+    server.apply(Command::Register(req)).await.map(|_| ())
+}
+
+/// Validate and apply a deregistration.
+pub async fn deregister(server: &Server, req: DeregisterRequest) -> Result<(), RpcError> {
+    if req.node.is_empty() {
+        return Err(RpcError::BadRequest("Must provide node".into()));
+    }
+    if !req.datacenter.is_empty() && req.datacenter != server.config().datacenter {
+        return Err(RpcError::NoPathToDatacenter);
+    }
+    server.apply(Command::Deregister(req)).await.map(|_| ())
+}
+
+/// Known datacenters (only our own until WAN federation exists).
+pub fn datacenters(server: &Server) -> Vec<String> {
+    vec![server.config().datacenter.clone()]
+}
+
+/// All nodes, optionally filtered by node meta.
+pub async fn nodes(
+    server: &Server,
+    opts: &QueryOptions,
+    meta: &NodeMetaFilter,
+) -> Result<(QueryMeta, Vec<Node>), RpcError> {
+    server.read(opts, |snap, ws| snap.nodes(ws, meta)).await
+}
+
+/// Service names with the union of their tags.
+pub async fn services(
+    server: &Server,
+    opts: &QueryOptions,
+    meta: &NodeMetaFilter,
+) -> Result<(QueryMeta, BTreeMap<String, Vec<String>>), RpcError> {
+    server.read(opts, |snap, ws| snap.services(ws, meta)).await
+}
+
+/// Instances of one service, filtered by tags (ANDed) and node meta.
+pub async fn service_nodes(
+    server: &Server,
+    opts: &QueryOptions,
+    service: &str,
+    tags: &[String],
+    meta: &NodeMetaFilter,
+) -> Result<(QueryMeta, Vec<ServiceNode>), RpcError> {
+    server
+        .read(opts, |snap, ws| snap.service_nodes(ws, service, tags, meta))
+        .await
+}
+
+/// One node and its services (`None` when the node is unknown).
+pub async fn node_services(
+    server: &Server,
+    opts: &QueryOptions,
+    node: &str,
+) -> Result<(QueryMeta, Option<NodeServices>), RpcError> {
+    server
+        .read(opts, |snap, ws| snap.node_services(ws, node))
+        .await
+}

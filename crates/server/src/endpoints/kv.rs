@@ -1,0 +1,56 @@
+//! KV endpoint: writes through Raft, reads with blocking semantics.
+
+use consul_types::command::{Command, CommandResult};
+use consul_types::kv::{DirEntry, KvRequest};
+
+use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// Apply a KV write; answers whether it took effect (CAS may answer false).
+pub async fn apply(server: &Server, req: KvRequest) -> Result<bool, RpcError> {
+    if req.dir_ent.key.is_empty() && req.op != consul_types::kv::KvOp::DeleteTree {
+        return Err(RpcError::BadRequest("Missing key name".into()));
+    }
+    match server.apply(Command::Kv(req)).await?.1 {
+        CommandResult::Bool(b) => Ok(b),
+        _ => Ok(true),
+    }
+}
+
+/// Read one key. The index is the entry's `ModifyIndex`, or the KV table's
+/// index when the key is missing (as Consul's `KVS.Get`).
+pub async fn get(
+    server: &Server,
+    opts: &QueryOptions,
+    key: &str,
+) -> Result<(QueryMeta, Option<DirEntry>), RpcError> {
+    server
+        .read(opts, |snap, ws| {
+            let (table_index, entry) = snap.kv_get(ws, key);
+            match entry {
+                Some(e) => (e.modify_index, Some(e)),
+                None => (table_index, None),
+            }
+        })
+        .await
+}
+
+/// Read every entry under a prefix.
+pub async fn list(
+    server: &Server,
+    opts: &QueryOptions,
+    prefix: &str,
+) -> Result<(QueryMeta, Vec<DirEntry>), RpcError> {
+    server.read(opts, |snap, ws| snap.kv_list(ws, prefix)).await
+}
+
+/// List keys under a prefix, rolled up at `separator` when it is non-empty.
+pub async fn keys(
+    server: &Server,
+    opts: &QueryOptions,
+    prefix: &str,
+    separator: &str,
+) -> Result<(QueryMeta, Vec<String>), RpcError> {
+    server
+        .read(opts, |snap, ws| snap.kv_keys(ws, prefix, separator))
+        .await
+}

@@ -1,0 +1,224 @@
+//! A server: owns the state store, the Raft node that feeds it, and the
+//! leader duties; every endpoint goes through [`Server::apply`] (writes) or
+//! [`Server::read`] (reads).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use consul_raft::{RaftConfig, RaftError, RaftNode};
+use consul_state::{ReadTxn, Store, WatchSet};
+use consul_types::command::{Command, CommandResult};
+
+use crate::error::RpcError;
+use crate::fsm::Fsm;
+use crate::query::{run_blocking, QueryMeta, QueryOptions, ReadMode};
+
+/// How long a call waits for a leader before failing (Consul's `rpc_hold_timeout`).
+pub const RPC_HOLD_TIMEOUT: Duration = Duration::from_secs(7);
+
+/// What a server needs to know about itself.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Node name.
+    pub node_name: String,
+    /// Node UUID.
+    pub node_id: String,
+    /// Datacenter (lower case).
+    pub datacenter: String,
+    /// Durable state lives here; `None` keeps everything in memory (`-dev`).
+    pub data_dir: Option<PathBuf>,
+    /// Address other servers reach our RPC/Raft port on.
+    pub rpc_addr: SocketAddr,
+    /// `performance.raft_multiplier` (1–10).
+    pub raft_multiplier: u32,
+    /// Bootstrap a single-server cluster (`-bootstrap`, `-bootstrap-expect 1`, `-dev`).
+    pub bootstrap: bool,
+}
+
+/// A running server. Cheap to clone.
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ServerConfig,
+    store: Arc<Store>,
+    raft: RaftNode,
+}
+
+/// Raft node ids are u64; derive ours from the node UUID so it is stable.
+fn raft_id(node_id: &str) -> u64 {
+    let hex: String = node_id
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(16)
+        .collect();
+    u64::from_str_radix(&hex, 16).unwrap_or(1).max(1)
+}
+
+impl Server {
+    /// Start the server: open the Raft log (restoring the newest snapshot and
+    /// replaying the log into the store), and bootstrap if configured.
+    pub async fn start(config: ServerConfig) -> Result<Server, RpcError> {
+        let store = Arc::new(Store::new());
+        let fsm = Arc::new(Fsm::new(store.clone()));
+        let id = raft_id(&config.node_id);
+        let addr = config.rpc_addr.to_string();
+        let raft_cfg = RaftConfig::consul_defaults(
+            id,
+            addr.clone(),
+            config.data_dir.clone(),
+            config.raft_multiplier,
+        );
+        let raft = RaftNode::start(raft_cfg, fsm, Arc::new(consul_raft::NoTransport))
+            .await
+            .map_err(raft_err)?;
+        if config.bootstrap {
+            raft.bootstrap(BTreeMap::from([(id, addr)]))
+                .await
+                .map_err(raft_err)?;
+        }
+        Ok(Server {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                raft,
+            }),
+        })
+    }
+
+    /// This server's configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// The state store (reads only; writes go through [`Server::apply`]).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The Raft node.
+    pub fn raft(&self) -> &RaftNode {
+        &self.inner.raft
+    }
+
+    /// Whether this server is the leader.
+    pub fn is_leader(&self) -> bool {
+        self.inner.raft.is_leader()
+    }
+
+    /// The leader's RPC address, if one is known.
+    pub fn leader_addr(&self) -> Option<String> {
+        self.inner.raft.leader().map(|(_, addr)| addr)
+    }
+
+    /// RPC addresses of the Raft voters.
+    pub fn peers(&self) -> Vec<String> {
+        self.inner
+            .raft
+            .members()
+            .into_iter()
+            .filter(|m| m.2)
+            .map(|m| m.1)
+            .collect()
+    }
+
+    /// Wait (up to `rpc_hold_timeout`) until a leader is known.
+    async fn hold_for_leader(&self) -> Result<(), RpcError> {
+        let deadline = tokio::time::Instant::now() + RPC_HOLD_TIMEOUT;
+        loop {
+            if self.inner.raft.leader().is_some() {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(RpcError::NoLeader);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Replicate `cmd` through Raft; returns its log index and the FSM's answer
+    /// once it is committed on a quorum, fsynced and applied.
+    pub async fn apply(&self, cmd: Command) -> Result<(u64, CommandResult), RpcError> {
+        self.hold_for_leader().await?;
+        let (index, resp) = self
+            .inner
+            .raft
+            .write(cmd.encode())
+            .await
+            .map_err(raft_err)?;
+        match CommandResult::decode(&resp) {
+            CommandResult::Error(msg) => Err(RpcError::Internal(msg)),
+            ok => Ok((index, ok)),
+        }
+    }
+
+    /// Run a (possibly blocking) read with the consistency `opts` ask for.
+    pub async fn read<T>(
+        &self,
+        opts: &QueryOptions,
+        read: impl FnMut(&ReadTxn, &mut WatchSet) -> (u64, T),
+    ) -> Result<(QueryMeta, T), RpcError> {
+        if !opts.datacenter.is_empty() && opts.datacenter != self.inner.config.datacenter {
+            return Err(RpcError::NoPathToDatacenter);
+        }
+        match opts.mode {
+            ReadMode::Stale => {}
+            ReadMode::Default => {
+                self.hold_for_leader().await?;
+            }
+            ReadMode::Consistent => {
+                self.hold_for_leader().await?;
+                self.inner
+                    .raft
+                    .ensure_linearizable()
+                    .await
+                    .map_err(raft_err)?;
+            }
+        }
+        let (index, result) = run_blocking(&self.inner.store, opts, read).await;
+        Ok((self.query_meta(index), result))
+    }
+
+    /// The meta a read reports for a result at `index`.
+    pub fn query_meta(&self, index: u64) -> QueryMeta {
+        let raft = &self.inner.raft;
+        QueryMeta {
+            index: index.max(1),
+            known_leader: raft.leader().is_some(),
+            last_contact: if raft.is_leader() {
+                Duration::ZERO
+            } else {
+                raft.last_contact().unwrap_or_default()
+            },
+        }
+    }
+
+    /// Stop Raft.
+    pub async fn shutdown(&self) {
+        self.inner.raft.shutdown().await;
+    }
+}
+
+fn raft_err(e: RaftError) -> RpcError {
+    match e {
+        RaftError::NoLeader => RpcError::NoLeader,
+        RaftError::Shutdown => RpcError::Shutdown,
+        other => RpcError::Internal(other.to_string()),
+    }
+}
+
+impl Server {
+    /// Resolve when leadership may have changed, or after `max` at the latest.
+    pub async fn leadership_changed(&self, max: Duration) {
+        let was = self.is_leader();
+        let deadline = tokio::time::Instant::now() + max;
+        while tokio::time::Instant::now() < deadline && self.is_leader() == was {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
