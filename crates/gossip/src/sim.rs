@@ -4,6 +4,7 @@
 //! Every packet really goes through the codec, so byte counts are real.
 
 use crate::codec::{parse_stream, StreamParse};
+use crate::driver::Machine;
 use crate::memberlist::{Config, Event, Memberlist, Runtime, Timer};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -36,9 +37,10 @@ enum Action {
     },
 }
 
-/// Effects collected from one call into a node.
+/// Effects collected from one call into a node; the simulator delivers
+/// them.
 #[derive(Default)]
-struct Effects {
+pub struct Effects {
     packets: Vec<(SocketAddr, Vec<u8>)>,
     push_pulls: Vec<(SocketAddr, Vec<u8>)>,
     timers: Vec<(Duration, Timer)>,
@@ -62,9 +64,9 @@ impl Runtime for Effects {
 
 /// One simulated member.
 #[derive(Debug)]
-pub struct SimNode {
+pub struct SimNode<M = Memberlist> {
     /// The protocol state machine (None once killed).
-    pub ml: Option<Memberlist>,
+    pub ml: Option<M>,
     /// Its address.
     pub addr: SocketAddr,
     /// Events it reported, with the virtual time.
@@ -87,12 +89,12 @@ pub struct NetStats {
     pub push_pull_bytes: u64,
 }
 
-/// The simulated world.
-pub struct Sim {
+/// The simulated world, generic over the core (memberlist or serf).
+pub struct Sim<M: Machine = Memberlist> {
     /// Current virtual time.
     pub now: Duration,
     /// Members, by index.
-    pub nodes: Vec<SimNode>,
+    pub nodes: Vec<SimNode<M>>,
     /// Probability that a UDP packet is lost.
     pub loss: f64,
     /// One-way latency range.
@@ -109,7 +111,14 @@ pub struct Sim {
     isolated: HashSet<usize>,
 }
 
-impl Sim {
+impl Sim<Memberlist> {
+    /// Add and start a memberlist member configured by `make(name, addr)`.
+    pub fn add(&mut self, make: impl FnOnce(String, SocketAddr) -> Config) -> usize {
+        self.add_machine(|name, addr, seed| Memberlist::new(make(name, addr), seed))
+    }
+}
+
+impl<M: Machine> Sim<M> {
     /// An empty world with a seed.
     pub fn new(seed: u64) -> Self {
         Sim {
@@ -139,14 +148,15 @@ impl Sim {
         SocketAddr::new(ip.into(), 7946)
     }
 
-    /// Add and start a member built by `make(name, addr)`; returns its index.
-    pub fn add(&mut self, make: impl FnOnce(String, SocketAddr) -> Config) -> usize {
+    /// Add and start a member built by `make(name, addr, seed)`; returns
+    /// its index.
+    pub fn add_machine(&mut self, make: impl FnOnce(String, SocketAddr, u64) -> M) -> usize {
         let i = self.nodes.len();
         let addr = Self::addr_of(i);
-        let cfg = make(format!("node-{i}"), addr);
         let seed = self.rng.gen();
+        let m = make(format!("node-{i}"), addr, seed);
         self.nodes.push(SimNode {
-            ml: Some(Memberlist::new(cfg, seed)),
+            ml: Some(m),
             addr,
             events: Vec::new(),
             generation: 0,
@@ -160,7 +170,8 @@ impl Sim {
     /// Member `i` joins through member `via`.
     pub fn join(&mut self, i: usize, via: usize) {
         let to = self.nodes[via].addr;
-        self.with_node(i, |ml, rt| ml.join(to, rt));
+        let now = self.now;
+        self.with_node(i, |ml, rt| ml.join(to, now, rt));
     }
 
     /// Member `i` announces its leave.
@@ -186,7 +197,18 @@ impl Sim {
 
     /// The state machine of member `i`, if alive.
     pub fn ml(&self, i: usize) -> Option<&Memberlist> {
+        self.nodes[i].ml.as_ref().map(|m| m.memberlist())
+    }
+
+    /// The core of member `i`, if alive.
+    pub fn machine(&self, i: usize) -> Option<&M> {
         self.nodes[i].ml.as_ref()
+    }
+
+    /// Run `f` on member `i` with the current time and a runtime.
+    pub fn with(&mut self, i: usize, f: impl FnOnce(&mut M, Duration, &mut Effects)) {
+        let now = self.now;
+        self.with_node(i, |m, rt| f(m, now, rt));
     }
 
     fn push(&mut self, at: Duration, a: Action) {
@@ -208,7 +230,7 @@ impl Sim {
         !(self.isolated.contains(&a) ^ self.isolated.contains(&b))
     }
 
-    fn with_node(&mut self, i: usize, f: impl FnOnce(&mut Memberlist, &mut Effects)) {
+    fn with_node(&mut self, i: usize, f: impl FnOnce(&mut M, &mut Effects)) {
         let mut fx = Effects::default();
         match self.nodes[i].ml.as_mut() {
             Some(ml) => f(ml, &mut fx),
@@ -291,7 +313,7 @@ impl Sim {
                 let src = self.nodes[from].addr;
                 let mut reply = None;
                 self.with_node(j, |ml, rt| {
-                    if let Ok(StreamParse::Done(msg, _)) = parse_stream(&data, &ml.config().wire) {
+                    if let Ok(StreamParse::Done(msg, _)) = parse_stream(&data, ml.wire()) {
                         reply = ml.handle_stream(src, msg, now, rt);
                     }
                 });
@@ -303,7 +325,7 @@ impl Sim {
             }
             Action::PushPullReply { to, data } => {
                 self.with_node(to, |ml, rt| {
-                    if let Ok(StreamParse::Done(msg, _)) = parse_stream(&data, &ml.config().wire) {
+                    if let Ok(StreamParse::Done(msg, _)) = parse_stream(&data, ml.wire()) {
                         ml.handle_push_pull_reply(msg, now, rt);
                     }
                 });
@@ -336,7 +358,7 @@ impl Sim {
         &mut self,
         max: Duration,
         step: Duration,
-        mut pred: impl FnMut(&Sim) -> bool,
+        mut pred: impl FnMut(&Self) -> bool,
     ) -> Option<Duration> {
         let end = self.now + max;
         while self.now < end {
@@ -354,7 +376,7 @@ impl Sim {
         self.nodes
             .iter()
             .filter_map(|n| n.ml.as_ref())
-            .all(|ml| ml.num_alive() == expected)
+            .all(|ml| ml.memberlist().num_alive() == expected)
     }
 
     /// Whether every live member other than `i` sees `name` in `pred` state
@@ -366,7 +388,7 @@ impl Sim {
     ) -> bool {
         self.nodes
             .iter()
-            .filter_map(|n| n.ml.as_ref())
+            .filter_map(|n| n.ml.as_ref().map(|m| m.memberlist()))
             .filter(|ml| ml.name() != name)
             .all(|ml| pred(ml.member(name).map(|m| m.state)))
     }
