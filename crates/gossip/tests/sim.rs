@@ -137,3 +137,18 @@ fn simulation_is_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+/// Slow in debug builds: `cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn pool_of_1000_converges_and_detects_failure() {
+    let mut sim = pool(8, 1000);
+    sim.record_events = false;
+    let t = converge(&mut sim, 1000, secs(300));
+    eprintln!("1000 members converged {t:?} after the last join");
+    sim.kill(500);
+    sim.run_until_pred(secs(120), Duration::from_millis(200), |s| {
+        s.all_see("node-500", |st| matches!(st, Some(NodeState::Dead) | None))
+    })
+    .expect("failure not detected");
+}

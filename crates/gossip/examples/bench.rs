@@ -1,0 +1,95 @@
+//! Simulation benchmark (run with `--release`):
+//! `bench [SIZES...]`, default 50 200 1000. Prints a markdown table.
+
+use consul_gossip::codec::NodeState;
+use consul_gossip::memberlist::Config;
+use consul_gossip::sim::Sim;
+use std::time::{Duration, Instant};
+
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map(|pages| pages * 4096)
+        .unwrap_or(0)
+}
+
+fn main() {
+    let sizes: Vec<usize> = {
+        let a: Vec<usize> = std::env::args()
+            .skip(1)
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        if a.is_empty() {
+            vec![50, 200, 1000]
+        } else {
+            a
+        }
+    };
+    println!("| members | converge after mass join (s) | failure known by all (s) | dead broadcast spread (s) | msgs/member/s | bytes/member/s | push-pull bytes/member/s | memory/member (KiB) | wall (s) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for n in sizes {
+        let wall = Instant::now();
+        let rss0 = rss_bytes();
+        let mut sim = Sim::new(n as u64);
+        sim.record_events = false;
+        // Mass join: everyone joins member 0 within one second.
+        for i in 0..n {
+            sim.add(|name, addr| {
+                let mut c = Config::lan(name, addr);
+                c.wire.compress = false;
+                c
+            });
+            if i > 0 {
+                sim.join(i, 0);
+            }
+            sim.run_for(Duration::from_micros(1_000_000 / n as u64));
+        }
+        let joined = sim.now;
+        let conv = sim
+            .run_until_pred(Duration::from_secs(600), Duration::from_millis(100), |s| {
+                s.all_see_alive(n)
+            })
+            .map(|t| (t - joined).as_secs_f64());
+        let rss1 = rss_bytes();
+        // Steady state traffic over 60 s.
+        let (p0, b0, pp0) = (
+            sim.stats.packets,
+            sim.stats.bytes,
+            sim.stats.push_pull_bytes,
+        );
+        sim.run_for(Duration::from_secs(60));
+        let per = |x: u64| x as f64 / n as f64 / 60.0;
+        let msgs = per(sim.stats.packets - p0);
+        let bytes = per(sim.stats.bytes - b0);
+        let ppb = per(sim.stats.push_pull_bytes - pp0);
+        // Failure detection.
+        let victim = n / 2;
+        sim.kill(victim);
+        let killed = sim.now;
+        let name = format!("node-{victim}");
+        let first = sim
+            .run_until_pred(Duration::from_secs(600), Duration::from_millis(20), |s| {
+                !s.all_see(&name, |st| !matches!(st, Some(NodeState::Dead) | None))
+            })
+            .map(|t| (t - killed).as_secs_f64());
+        let detect = sim
+            .run_until_pred(Duration::from_secs(600), Duration::from_millis(20), |s| {
+                s.all_see(&name, |st| matches!(st, Some(NodeState::Dead) | None))
+            })
+            .map(|t| (t - killed).as_secs_f64());
+        let spread = match (first, detect) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        };
+        let mem = rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0;
+        let f = |o: Option<f64>| o.map(|v| format!("{v:.1}")).unwrap_or("—".into());
+        println!(
+            "| {n} | {} | {} | {} | {msgs:.1} | {bytes:.0} | {ppb:.0} | {mem:.1} | {:.1} |",
+            f(conv),
+            f(detect),
+            f(spread),
+            wall.elapsed().as_secs_f64()
+        );
+    }
+}
