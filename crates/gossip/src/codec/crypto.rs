@@ -185,7 +185,7 @@ pub fn encrypt_with_nonce(
         EncryptionVersion::V0 => {
             let pad = BLOCK_SIZE - msg.len() % BLOCK_SIZE;
             let mut p = msg.to_vec();
-            p.extend(std::iter::repeat(pad as u8).take(pad));
+            p.extend(std::iter::repeat_n(pad as u8, pad));
             plain = p;
             &plain[..]
         }

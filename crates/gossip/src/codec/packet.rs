@@ -152,9 +152,12 @@ pub fn add_label(label: &str, msg: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// A label and the bytes after the label header.
+pub type Labelled<'a> = (&'a [u8], &'a [u8]);
+
 /// Strip a label header; returns the label (empty if none) and the rest.
 /// `Ok(None)` means more bytes are needed to read the header.
-pub fn strip_label(buf: &[u8]) -> Result<Option<(&[u8], &[u8])>, PacketError> {
+pub fn strip_label(buf: &[u8]) -> Result<Option<Labelled<'_>>, PacketError> {
     match buf.first() {
         None => Ok(None),
         Some(&b) if b != MessageType::HasLabel as u8 => Ok(Some((&[], buf))),
@@ -362,7 +365,7 @@ mod tests {
             crc: true,
             ..Default::default()
         };
-        let pkt = encode_packet(&[ping.clone()], &cfg, &mut rand::thread_rng());
+        let pkt = encode_packet(std::slice::from_ref(&ping), &cfg, &mut rand::thread_rng());
         assert_eq!(pkt[0], 12);
         assert_eq!(&pkt[1..5], &crc32fast::hash(&ping).to_be_bytes());
         // crc32("123456789") = cbf43926 (IEEE)

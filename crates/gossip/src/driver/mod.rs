@@ -31,11 +31,13 @@ pub enum DriverError {
     JoinFailed(Vec<SocketAddr>),
 }
 
+type WithFn = Box<dyn FnOnce(&mut dyn std::any::Any, Duration, &mut Effects) + Send>;
+
 enum Command {
     Join(Vec<SocketAddr>, oneshot::Sender<usize>),
     Leave(Duration, oneshot::Sender<()>),
     Members(oneshot::Sender<Vec<Member>>),
-    With(Box<dyn FnOnce(&mut dyn std::any::Any, Duration, &mut Effects) + Send>),
+    With(WithFn),
     Shutdown,
 }
 
