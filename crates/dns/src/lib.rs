@@ -1,1 +1,27 @@
-//! consul-dns.
+//! Consul's DNS interface: `<node>.node`, `[<tag>.]<service>.service`,
+//! RFC 2782 SRV names, `<hex>.addr`, reverse lookups, SOA/NS and recursors,
+//! over UDP and TCP.
+//!
+//! The agent implements [`DnsBackend`] and calls [`serve`] with bound
+//! sockets. Layers: [`name`] parses question names (pure), [`resolve`]
+//! turns catalog data into records, [`wire`] decodes requests and encodes
+//! responses within size budgets, [`handler`] ties one request to one
+//! response, [`server`] runs the UDP and TCP loops.
+
+pub mod backend;
+pub mod config;
+pub mod error;
+pub mod handler;
+pub mod health;
+pub mod name;
+pub mod records;
+pub mod recursor;
+pub mod resolve;
+pub mod server;
+pub mod wire;
+
+pub use backend::{BackendError, BoxFuture, DnsBackend, ReadOptions};
+pub use config::{DnsConfig, RecursorStrategy, SoaConfig};
+pub use error::DnsError;
+pub use handler::{Handler, Transport};
+pub use server::serve;
