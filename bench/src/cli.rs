@@ -1,0 +1,109 @@
+//! Command-line interface of the load generator.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// KV load generator for our Consul server and etcd (see BENCHMARKS.md).
+#[derive(Parser, Debug)]
+#[command(name = "consul-bench", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Drives KV PUT or GET load for a fixed time and prints throughput and latency.
+    Load(LoadArgs),
+    /// Writes every key of the keyspace once (so GET finds them), then exits.
+    Populate(TargetArgs),
+    /// Measures `consul agent -dev` time from exec until a leader is known.
+    Ready(ReadyArgs),
+    /// Prints the Markdown tables for a file of `load --json` lines.
+    Table {
+        /// File with one `load --json` object per line.
+        input: PathBuf,
+    },
+}
+
+/// Which server speaks at `--addr`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Consul HTTP API: `PUT`/`GET /v1/kv/bench/<k>`.
+    Consul,
+    /// etcd v3 JSON gateway: `POST /v3/kv/put` and `/v3/kv/range`.
+    Etcd,
+}
+
+/// The operation a load run issues.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Write a random key with a 64–256-byte value.
+    Put,
+    /// Read a random (pre-populated) key.
+    Get,
+}
+
+/// Where to send requests and over which keyspace.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// Server flavour.
+    #[arg(long, value_enum)]
+    pub target: Target,
+    /// HTTP address, e.g. 127.0.0.21:8500 or 127.0.0.22:2379 (loopback only).
+    #[arg(long)]
+    pub addr: SocketAddr,
+    /// Number of distinct keys (`bench/k00000` …).
+    #[arg(long, default_value_t = 10_000)]
+    pub keys: usize,
+    /// Keep-alive connections, one sequential worker each.
+    #[arg(long, short = 'c', default_value_t = 16)]
+    pub connections: usize,
+    /// Client runtime threads (the client shares the CPUs with the server).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+/// Arguments of `load`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// Target and keyspace.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Operation to issue.
+    #[arg(long, value_enum)]
+    pub op: Op,
+    /// Measured seconds (after the warm-up).
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Warm-up seconds whose requests are not counted.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    /// Print one JSON object instead of a text line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `ready`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReadyArgs {
+    /// Path to the `consul` binary.
+    #[arg(long)]
+    pub bin: PathBuf,
+    /// Loopback IP for `-client` and `-bind`.
+    #[arg(long, default_value = "127.0.0.23")]
+    pub ip: std::net::Ipv4Addr,
+    /// Number of starts; the median is reported.
+    #[arg(long, default_value_t = 10)]
+    pub runs: usize,
+    /// Give up on one start after this many seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,128 @@
+//! Precomputed keys, values and request bodies, so building a request costs the client little.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Uri};
+use rand::Rng;
+
+use crate::cli::{Op, Target};
+
+/// Number of distinct random values each workload cycles through.
+const VALUE_POOL: usize = 256;
+
+/// One key in the forms each target needs.
+struct Key {
+    /// Consul: `/v1/kv/bench/kNNNNN`.
+    consul_uri: Uri,
+    /// etcd: the base64 of `bench/kNNNNN`.
+    etcd_b64: String,
+    /// etcd: the ready `/v3/kv/range` body.
+    etcd_range_body: Bytes,
+}
+
+/// One value in the forms each target needs.
+struct Value {
+    raw: Bytes,
+    b64: String,
+}
+
+/// Everything needed to build requests against one target.
+pub struct Workload {
+    target: Target,
+    host: HeaderValue,
+    keys: Vec<Key>,
+    values: Vec<Value>,
+    etcd_put_uri: Uri,
+    etcd_range_uri: Uri,
+}
+
+impl Workload {
+    /// Prepares `n_keys` keys and a pool of random 64–256-byte values.
+    pub fn new(target: Target, addr: std::net::SocketAddr, n_keys: usize) -> anyhow::Result<Self> {
+        let mut rng = rand::thread_rng();
+        let keys = (0..n_keys.max(1))
+            .map(|i| {
+                let name = format!("bench/k{i:05}");
+                let etcd_b64 = B64.encode(&name);
+                Ok(Key {
+                    consul_uri: format!("/v1/kv/{name}").parse()?,
+                    etcd_range_body: Bytes::from(format!("{{\"key\":\"{etcd_b64}\"}}")),
+                    etcd_b64,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let values = (0..VALUE_POOL)
+            .map(|_| {
+                let len = rng.gen_range(64..=256);
+                let raw: Vec<u8> = (0..len).map(|_| rng.gen_range(b'a'..=b'z')).collect();
+                Value {
+                    b64: B64.encode(&raw),
+                    raw: Bytes::from(raw),
+                }
+            })
+            .collect();
+        Ok(Self {
+            target,
+            host: HeaderValue::from_str(&addr.to_string())?,
+            keys,
+            values,
+            etcd_put_uri: Uri::from_static("/v3/kv/put"),
+            etcd_range_uri: Uri::from_static("/v3/kv/range"),
+        })
+    }
+
+    /// Number of keys in the keyspace.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Builds the request for `op` on key number `key` (value picked by `value`).
+    pub fn request(&self, op: Op, key: usize, value: usize) -> Request<Full<Bytes>> {
+        let k = &self.keys[key % self.keys.len()];
+        let v = &self.values[value % self.values.len()];
+        let (method, uri, body) = match (self.target, op) {
+            (Target::Consul, Op::Put) => (Method::PUT, k.consul_uri.clone(), v.raw.clone()),
+            (Target::Consul, Op::Get) => (Method::GET, k.consul_uri.clone(), Bytes::new()),
+            (Target::Etcd, Op::Put) => (
+                Method::POST,
+                self.etcd_put_uri.clone(),
+                Bytes::from(format!(
+                    "{{\"key\":\"{}\",\"value\":\"{}\"}}",
+                    k.etcd_b64, v.b64
+                )),
+            ),
+            (Target::Etcd, Op::Get) => (
+                Method::POST,
+                self.etcd_range_uri.clone(),
+                k.etcd_range_body.clone(),
+            ),
+        };
+        let mut req = Request::new(Full::new(body));
+        *req.method_mut() = method;
+        *req.uri_mut() = uri;
+        let h = req.headers_mut();
+        h.insert(HOST, self.host.clone());
+        if self.target == Target::Etcd {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        req
+    }
+
+    /// Whether a 200 response body shows the operation succeeded: Consul PUT answers `true`,
+    /// Consul GET a JSON array, etcd put a header, etcd range a non-empty `kvs`.
+    pub fn body_ok(&self, op: Op, body: &[u8]) -> bool {
+        match (self.target, op) {
+            (Target::Consul, Op::Put) => body.trim_ascii() == b"true",
+            (Target::Consul, Op::Get) => body.trim_ascii_start().starts_with(b"["),
+            (Target::Etcd, Op::Put) => contains(body, b"\"header\""),
+            (Target::Etcd, Op::Get) => contains(body, b"\"kvs\""),
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
