@@ -115,6 +115,12 @@ pub struct QueryOptions {
     pub wait: Option<Duration>,
     /// Token for this request only ("" = the client's).
     pub token: String,
+    /// `?near=`: sort by estimated round-trip time from this node (`_agent` = the agent's).
+    pub near: String,
+    /// `?node-meta=key:value` filters, ANDed.
+    pub node_meta: Vec<(String, String)>,
+    /// `?filter=`: a go-bexpr expression.
+    pub filter: String,
 }
 
 /// Per-request options of a write (Go's `api.WriteOptions`).
@@ -301,6 +307,15 @@ impl Client {
         if let Some(w) = q.wait {
             params.push(("wait", format!("{}ms", w.as_millis())));
         }
+        if !q.near.is_empty() {
+            params.push(("near", q.near.clone()));
+        }
+        for (k, v) in &q.node_meta {
+            params.push(("node-meta", format!("{k}:{v}")));
+        }
+        if !q.filter.is_empty() {
+            params.push(("filter", q.filter.clone()));
+        }
         let resp = match self
             .send(Method::GET, path, params, &q.datacenter, &q.token, None)
             .await
@@ -368,7 +383,17 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cur.source() {
         cur = next;
     }
-    cur.to_string()
+    // Go's wording: lower case, no errno suffix ("connection refused").
+    let msg = cur.to_string();
+    let msg = match msg.rfind(" (os error ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    let mut chars = msg.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => msg,
+    }
 }
 
 /// Percent-escape a path the way Go's `url.URL.EscapedPath` does: unreserved

@@ -1,14 +1,81 @@
-//! Subcommand dispatch: one module per verb.
+//! Subcommand dispatch: one module per verb, nested like `kv/put.rs`.
+//!
+//! Every verb but `agent` and `version` is a thin client of the HTTP API
+//! (`consul-api`), parsing its flags with Go's `flag` semantics
+//! ([`flags`]) and printing exactly what Consul's CLI prints.
 
 pub mod agent;
+pub mod catalog;
+pub mod flags;
+pub mod force_leave;
+pub mod http;
+pub mod join;
+pub mod kv;
+pub mod leave;
+pub mod members;
+pub mod reload;
+pub mod ui;
+pub mod version;
+
+/// Top-level verbs with their one-line synopses, for the usage text.
+const COMMANDS: &[(&str, &str)] = &[
+    ("agent", "Runs a Consul agent"),
+    ("catalog", "Interact with the catalog"),
+    (
+        "force-leave",
+        "Forces a member of the cluster to enter the \"left\" state",
+    ),
+    ("join", "Tell Consul agent to join cluster"),
+    ("kv", "Interact with the key-value store"),
+    (
+        "leave",
+        "Gracefully leaves the Consul cluster and shuts down",
+    ),
+    ("members", "Lists the members of a Consul cluster"),
+    ("reload", "Triggers the agent to reload configuration files"),
+    ("version", "Prints the Consul version"),
+];
+
+/// The usage text listing `commands` under `prefix` (e.g. `consul kv`).
+pub fn usage(prefix: &str, commands: &[(&str, &str)]) -> String {
+    let width = commands.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let mut s = if prefix == "consul" {
+        "Usage: consul [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n"
+            .to_string()
+    } else {
+        format!("Usage: {prefix} <subcommand> [options] [args]\n\nSubcommands:\n")
+    };
+    for (name, synopsis) in commands {
+        s.push_str(&format!("    {name:<width$}    {synopsis}\n"));
+    }
+    s
+}
 
 /// Run the subcommand named by `args[0]`; returns the process exit code.
+///
+/// As in Consul (mitchellh/cli): `-v`/`--version` print the version, `-h`
+/// /`--help` print the usage and succeed, and a missing or unknown command
+/// prints the usage to stderr and exits 127.
 pub fn run(args: Vec<String>) -> i32 {
+    let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("agent") => agent::run(&args[1..]),
+        Some("agent") => agent::run(rest),
+        Some("catalog") => catalog::run(rest),
+        Some("force-leave") => force_leave::run(rest),
+        Some("join") => join::run(rest),
+        Some("kv") => kv::run(rest),
+        Some("leave") => leave::run(rest),
+        Some("members") => members::run(rest),
+        Some("reload") => reload::run(rest),
+        Some("version") => version::run(rest),
+        Some("-v" | "-version" | "--version") => version::run(&[]),
+        Some("-h" | "-help" | "--help") => {
+            ui::err(usage("consul", COMMANDS));
+            0
+        }
         _ => {
-            eprintln!("Usage: consul [--version] [--help] <command> [<args>]");
-            1
+            ui::err(usage("consul", COMMANDS));
+            127
         }
     }
 }

@@ -1,0 +1,30 @@
+//! `consul force-leave`: move a failed member to the `left` state.
+
+use anyhow::anyhow;
+
+use super::flags::FlagSet;
+use super::{http, ui};
+
+const HELP: &str = "Usage: consul force-leave [options] name\n\n  Forces a member of a Consul cluster to enter the \"left\" state. Note\n  that if the member is still actually alive, it will eventually rejoin\n  the cluster.";
+
+/// Run `consul force-leave`.
+pub fn run(args: &[String]) -> i32 {
+    let mut fs = FlagSet::new(HELP);
+    http::client_flags(&mut fs);
+    let p = match ui::parse(&fs, args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    ui::block_on(async move {
+        let [node] = p.args.as_slice() else {
+            return Err(anyhow!("A node name must be specified to force leave."));
+        };
+        let client = http::client(&p)?;
+        client
+            .agent()
+            .force_leave(node)
+            .await
+            .map_err(|e| anyhow!("Error force leaving: {e}"))?;
+        Ok(0)
+    })
+}

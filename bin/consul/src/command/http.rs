@@ -1,0 +1,110 @@
+//! The flags every HTTP-client command shares (Consul's `HTTPFlags`) and
+//! building an API client from them.
+
+use anyhow::anyhow;
+use consul_api::{Client, Config, QueryOptions};
+
+use super::flags::{FlagSet, Kind, Parsed};
+
+/// `-http-addr`, `-token`, `-token-file` and the TLS file flags.
+pub fn client_flags(fs: &mut FlagSet) {
+    fs.flag(
+        "http-addr",
+        Kind::Str,
+        "",
+        "The `address` and port of the Consul HTTP agent. The value can be an IP \
+         address or DNS address, but it must also include the port. This can also \
+         be specified via the CONSUL_HTTP_ADDR environment variable. The default \
+         value is http://127.0.0.1:8500.",
+    )
+    .flag(
+        "token",
+        Kind::Str,
+        "",
+        "ACL token to use in the request. This can also be specified via the \
+         CONSUL_HTTP_TOKEN environment variable. If unspecified, the query will \
+         default to the token of the Consul agent at the HTTP address.",
+    )
+    .flag(
+        "token-file",
+        Kind::Str,
+        "",
+        "File containing the ACL token to use in the request instead of one \
+         specified via the -token argument or CONSUL_HTTP_TOKEN environment \
+         variable. This can also be specified via the CONSUL_HTTP_TOKEN_FILE \
+         environment variable.",
+    );
+    for (name, what) in [
+        (
+            "ca-file",
+            "Path to a CA file to use for TLS when communicating with Consul.",
+        ),
+        (
+            "ca-path",
+            "Path to a directory of CA certificates to use for TLS.",
+        ),
+        ("client-cert", "Path to a client cert file to use for TLS."),
+        ("client-key", "Path to a client key file to use for TLS."),
+        (
+            "tls-server-name",
+            "The server name to use as the SNI host when connecting via TLS.",
+        ),
+    ] {
+        fs.flag(name, Kind::Str, "", what);
+    }
+}
+
+/// `-datacenter` and `-stale`.
+pub fn server_flags(fs: &mut FlagSet) {
+    fs.flag(
+        "datacenter",
+        Kind::Str,
+        "",
+        "Name of the datacenter to query. If unspecified, this will default to \
+         the datacenter of the queried agent.",
+    )
+    .flag(
+        "stale",
+        Kind::Bool,
+        "",
+        "Permit any Consul server (non-leader) to respond to this request. This \
+         allows for lower latency and higher throughput, but can result in stale \
+         data. This option has no effect on non-read operations. The default \
+         value is false.",
+    );
+}
+
+/// A client configured from the environment, overridden by the flags.
+pub fn client(p: &Parsed) -> anyhow::Result<Client> {
+    let mut cfg = Config::from_env();
+    if let Some(addr) = p.str("http-addr").filter(|a| !a.is_empty()) {
+        cfg.set_address(addr);
+    }
+    let token_file = p
+        .str("token-file")
+        .map(str::to_string)
+        .or_else(|| std::env::var("CONSUL_HTTP_TOKEN_FILE").ok())
+        .filter(|f| !f.is_empty());
+    if let Some(token) = p.str("token") {
+        cfg.token = token.to_string();
+    } else if cfg.token.is_empty() {
+        if let Some(file) = token_file {
+            let t = std::fs::read_to_string(&file).map_err(|e| {
+                anyhow!("Error connecting to Consul agent: Error loading token file: {e}")
+            })?;
+            cfg.token = t.trim().to_string();
+        }
+    }
+    if let Some(dc) = p.str("datacenter") {
+        cfg.datacenter = dc.to_string();
+    }
+    Client::new(cfg).map_err(|e| anyhow!("Error connecting to Consul agent: {e}"))
+}
+
+/// Read options from `-stale`.
+pub fn query_options(p: &Parsed) -> QueryOptions {
+    QueryOptions {
+        stale: p.bool("stale"),
+        ..Default::default()
+    }
+}
