@@ -127,20 +127,6 @@ impl Server {
             .collect()
     }
 
-    /// Wait (up to `rpc_hold_timeout`) until a leader is known.
-    async fn hold_for_leader(&self) -> Result<(), RpcError> {
-        let deadline = tokio::time::Instant::now() + RPC_HOLD_TIMEOUT;
-        loop {
-            if self.inner.raft.leader().is_some() {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(RpcError::NoLeader);
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
     /// Replicate `cmd` through Raft; returns its log index and the FSM's answer
     /// once it is committed on a quorum, fsynced and applied.
     pub async fn apply(&self, cmd: Command) -> Result<(u64, CommandResult), RpcError> {
@@ -216,9 +202,28 @@ impl Server {
     /// Resolve when leadership may have changed, or after `max` at the latest.
     pub async fn leadership_changed(&self, max: Duration) {
         let was = self.is_leader();
-        let deadline = tokio::time::Instant::now() + max;
-        while tokio::time::Instant::now() < deadline && self.is_leader() == was {
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        let mut metrics = self.inner.raft.metrics();
+        let changed = async {
+            while self.is_leader() == was {
+                if metrics.changed().await.is_err() {
+                    // Raft stopped: nothing will change any more.
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(max, changed).await;
+    }
+
+    /// Wait (up to `rpc_hold_timeout`) until a leader is known.
+    async fn hold_for_leader(&self) -> Result<(), RpcError> {
+        if self.inner.raft.leader().is_some() {
+            return Ok(());
         }
+        self.inner
+            .raft
+            .wait_for_leader(RPC_HOLD_TIMEOUT)
+            .await
+            .map(|_| ())
+            .map_err(|_| RpcError::NoLeader)
     }
 }
