@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod handler;
 pub mod health;
+pub mod memory;
 pub mod name;
 pub mod records;
 pub mod recursor;
@@ -20,8 +21,12 @@ pub mod resolve;
 pub mod server;
 pub mod wire;
 
+#[cfg(test)]
+mod answer_tests;
+
 pub use backend::{BackendError, BoxFuture, DnsBackend, ReadOptions};
 pub use config::{DnsConfig, RecursorStrategy, SoaConfig};
 pub use error::DnsError;
 pub use handler::{Handler, Transport};
+pub use memory::MemoryBackend;
 pub use server::serve;
