@@ -543,3 +543,45 @@ async fn bad_requests() {
         .await
         .is_none());
 }
+
+#[tokio::test]
+async fn client_subnet_is_echoed_with_scope() {
+    use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
+    let h = handler();
+    let ask_ecs = |name: &'static str, qtype| {
+        let h = &h;
+        async move {
+            let mut m = Message::query();
+            m.add_query(Query::query(Name::from_ascii(name).unwrap(), qtype));
+            let mut e = Edns::new();
+            e.set_max_payload(1232);
+            e.options_mut().insert(EdnsOption::Subnet(ClientSubnet::new(
+                "192.0.2.0".parse().unwrap(),
+                24,
+                0,
+            )));
+            m.set_edns(e);
+            let bytes = h
+                .handle(&m.to_vec().unwrap(), Transport::Udp)
+                .await
+                .unwrap();
+            let resp = Message::from_vec(&bytes).unwrap();
+            match resp.edns.unwrap().option(EdnsCode::Subnet) {
+                Some(EdnsOption::Subnet(s)) => (s.source_prefix(), s.scope_prefix()),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    assert_eq!(
+        ask_ecs("web.service.consul.", RecordType::A).await,
+        (24, 24)
+    );
+    assert_eq!(
+        ask_ecs("nope.service.consul.", RecordType::A).await,
+        (24, 0)
+    );
+    assert_eq!(
+        ask_ecs("1.0.0.10.in-addr.arpa.", RecordType::PTR).await,
+        (24, 0)
+    );
+}
