@@ -8,6 +8,7 @@ pub mod error;
 pub mod fsm;
 pub mod leader;
 pub mod query;
+pub mod rpc;
 pub mod server;
 
 pub use error::RpcError;
