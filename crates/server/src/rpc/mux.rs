@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::compat::{Compat, FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 use yamux::{Config, Connection, Mode};
 
@@ -17,8 +17,12 @@ pub(crate) type MuxStream = Compat<yamux::Stream>;
 
 type OpenReply = oneshot::Sender<Result<MuxStream, String>>;
 
-/// Most streams open at once on one connection (each stream is one in-flight call).
+/// Most streams yamux tracks on one connection; exceeding it on the client side would fail
+/// the whole session, so callers are gated below it by [`MAX_CALLS_IN_FLIGHT`].
 pub(crate) const MAX_STREAMS: usize = 1024;
+/// Calls in flight on one client connection (more wait for a permit). Half of
+/// [`MAX_STREAMS`], leaving room for closed streams yamux has not reaped yet.
+pub(crate) const MAX_CALLS_IN_FLIGHT: usize = MAX_STREAMS / 2;
 
 fn config() -> Config {
     let mut cfg = Config::default();
@@ -33,6 +37,14 @@ fn config() -> Config {
 pub(crate) struct MuxClient {
     open_tx: mpsc::UnboundedSender<OpenReply>,
     alive: Arc<AtomicBool>,
+    permits: Arc<Semaphore>,
+}
+
+/// An open client stream; its permit returns when it is dropped.
+pub(crate) struct ClientStream {
+    /// The stream.
+    pub(crate) io: MuxStream,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl MuxClient {
@@ -42,7 +54,11 @@ impl MuxClient {
         let alive = Arc::new(AtomicBool::new(true));
         let conn = Connection::new(socket.compat(), config(), Mode::Client);
         tokio::spawn(drive_client(conn, open_rx, alive.clone()));
-        MuxClient { open_tx, alive }
+        MuxClient {
+            open_tx,
+            alive,
+            permits: Arc::new(Semaphore::new(MAX_CALLS_IN_FLIGHT)),
+        }
     }
 
     /// Whether the session still works.
@@ -50,13 +66,22 @@ impl MuxClient {
         self.alive.load(Ordering::Acquire)
     }
 
-    /// Opens a new stream.
-    pub(crate) async fn open(&self) -> Result<MuxStream, String> {
+    /// Opens a new stream (waiting while [`MAX_CALLS_IN_FLIGHT`] are open).
+    pub(crate) async fn open(&self) -> Result<ClientStream, String> {
+        let closed = || "connection closed".to_string();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
         let (tx, rx) = oneshot::channel();
-        self.open_tx
-            .send(tx)
-            .map_err(|_| "connection closed".to_string())?;
-        rx.await.map_err(|_| "connection closed".to_string())?
+        self.open_tx.send(tx).map_err(|_| closed())?;
+        let io = rx.await.map_err(|_| closed())??;
+        Ok(ClientStream {
+            io,
+            _permit: permit,
+        })
     }
 }
 
@@ -68,6 +93,17 @@ async fn drive_client(
     let mut pending: VecDeque<OpenReply> = VecDeque::new();
     let mut handle_gone = false;
     let end = std::future::poll_fn(|cx| loop {
+        // Drive I/O first: it also reaps dropped streams before new ones are counted.
+        match conn.poll_next_inbound(cx) {
+            // Servers never open streams towards clients: refuse by dropping.
+            Poll::Ready(Some(Ok(stream))) => {
+                drop(stream);
+                continue;
+            }
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(e.to_string())),
+            Poll::Ready(None) => return Poll::Ready(Some("connection closed".to_string())),
+            Poll::Pending => {}
+        }
         while !handle_gone {
             match open_rx.poll_recv(cx) {
                 Poll::Ready(Some(reply)) => pending.push_back(reply),
@@ -75,9 +111,11 @@ async fn drive_client(
                 Poll::Pending => break,
             }
         }
+        let mut opened = false;
         while !pending.is_empty() {
             match conn.poll_new_outbound(cx) {
                 Poll::Ready(Ok(stream)) => {
+                    opened = true;
                     if let Some(reply) = pending.pop_front() {
                         let _ = reply.send(Ok(stream.compat()));
                     }
@@ -89,12 +127,8 @@ async fn drive_client(
         if handle_gone && pending.is_empty() {
             return Poll::Ready(None);
         }
-        match conn.poll_next_inbound(cx) {
-            // Servers never open streams towards clients: refuse by dropping.
-            Poll::Ready(Some(Ok(stream))) => drop(stream),
-            Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(e.to_string())),
-            Poll::Ready(None) => return Poll::Ready(Some("connection closed".to_string())),
-            Poll::Pending => return Poll::Pending,
+        if !opened {
+            return Poll::Pending;
         }
     })
     .await;

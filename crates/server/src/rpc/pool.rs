@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 
 use super::error::{CallError, FrameError, WireError};
 use super::frame::{self, DEFAULT_MAX_FRAME, MAX_RAFT_FRAME};
-use super::mux::MuxClient;
+use super::mux::{ClientStream, MuxClient};
 use super::protocol::RpcType;
 use super::raft::{RaftReply, RaftRpc};
 use super::request::RpcRequest;
@@ -189,10 +189,10 @@ impl ConnPool {
         let (entry, mut stream) = self.open_stream(addr).await?;
         let _guard = InFlight(entry.clone());
         let result = async {
-            stream.write_all(bytes).await?;
-            stream.flush().await?;
+            stream.io.write_all(bytes).await?;
+            stream.io.flush().await?;
             frame::read_frame::<_, Result<RpcResponse, WireError>>(
-                &mut stream,
+                &mut stream.io,
                 self.inner.cfg.max_frame,
             )
             .await
@@ -218,10 +218,7 @@ impl ConnPool {
 
     /// A stream on the pooled connection to `addr`; a connection that fails to open one is
     /// replaced once.
-    async fn open_stream(
-        &self,
-        addr: SocketAddr,
-    ) -> Result<(Arc<Entry>, super::mux::MuxStream), CallError> {
+    async fn open_stream(&self, addr: SocketAddr) -> Result<(Arc<Entry>, ClientStream), CallError> {
         let mut last = String::new();
         for _ in 0..2 {
             let entry = self.mux_conn(addr).await?;
