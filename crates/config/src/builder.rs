@@ -160,6 +160,7 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         domain: fqdn(c.domain.as_deref().unwrap_or("consul.")),
         alt_domain: c.alt_domain.as_deref().filter(|d| !d.is_empty()).map(fqdn),
         recursors: c.recursors.clone().unwrap_or_default(),
+        dns_config: c.dns_config.clone().unwrap_or_default(),
         kv_max_value_size: limits
             .and_then(|l| l.kv_max_value_size)
             .unwrap_or(SUGGESTED_MAX_DATA_SIZE),

@@ -305,7 +305,7 @@ pub struct UiConfig {
 }
 
 /// `dns_config`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[allow(missing_docs)]
 pub struct DnsConfig {
     pub allow_stale: Option<bool>,

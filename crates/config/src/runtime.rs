@@ -194,6 +194,8 @@ pub struct RuntimeConfig {
     pub alt_domain: Option<String>,
     /// Upstream DNS servers.
     pub recursors: Vec<String>,
+    /// `dns_config` as written (unset fields keep the DNS defaults).
+    pub dns_config: crate::file_config::DnsConfig,
     /// `limits.kv_max_value_size` (default 524288).
     pub kv_max_value_size: u64,
     /// `limits.txn_max_req_len` (default 524288).

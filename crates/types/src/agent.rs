@@ -94,6 +94,9 @@ pub struct CheckDefinition {
     /// H2 ping target.
     #[serde(rename = "H2PING")]
     pub h2ping: String,
+    /// H2 ping over TLS (Consul's default: true).
+    #[serde(rename = "H2PingUseTLS")]
+    pub h2ping_use_tls: Option<bool>,
     /// Script check argv.
     pub args: Vec<String>,
     /// Script check argv under its old name.
@@ -121,7 +124,11 @@ pub struct CheckDefinition {
 impl CheckDefinition {
     /// The id given under either name.
     pub fn given_id(&self) -> &str {
-        if self.id.is_empty() { &self.check_id } else { &self.id }
+        if self.id.is_empty() {
+            &self.check_id
+        } else {
+            &self.id
+        }
     }
 
     /// The check's kind as Consul reports it in `Type`.

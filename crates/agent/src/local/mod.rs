@@ -4,11 +4,15 @@
 
 mod checks;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use consul_types::catalog::{HealthCheck, NodeService};
+
+/// Output-only changes reach the catalog at most this often (Consul's
+/// `check_update_interval`); status changes go at once.
+pub const CHECK_UPDATE_INTERVAL: Duration = Duration::from_secs(300);
 
 pub use checks::{check_from_definition, service_checks_from_definition, MAX_OUTPUT_BYTES};
 
@@ -21,6 +25,8 @@ pub struct LocalCheck {
     pub ttl: Option<Duration>,
     /// Bumped on every status update, so a stale TTL timer knows it lost.
     pub generation: u64,
+    /// When a probe result was last pushed to the catalog.
+    pub last_sync: Option<Instant>,
 }
 
 /// Services and checks owned by this agent, plus a version counter that moves
@@ -35,6 +41,7 @@ pub struct LocalState {
 struct Inner {
     services: BTreeMap<String, NodeService>,
     checks: BTreeMap<String, LocalCheck>,
+    monitors: HashMap<String, crate::checks::Monitor>,
 }
 
 impl LocalState {
@@ -119,6 +126,7 @@ impl LocalState {
             .collect();
         for cid in &ids {
             inner.checks.remove(cid);
+            inner.monitors.remove(cid);
         }
         drop(inner);
         self.changed();
@@ -132,12 +140,15 @@ impl LocalState {
             .checks
             .get(&check.check_id)
             .map_or(0, |c| c.generation + 1);
+        // A re-registered check starts over: its old probe stops.
+        inner.monitors.remove(&check.check_id);
         inner.checks.insert(
             check.check_id.clone(),
             LocalCheck {
                 check,
                 ttl,
                 generation,
+                last_sync: None,
             },
         );
         drop(inner);
@@ -147,13 +158,10 @@ impl LocalState {
 
     /// Remove a check.
     pub fn remove_check(&self, id: &str) -> bool {
-        let removed = self
-            .inner
-            .lock()
-            .expect("local state lock")
-            .checks
-            .remove(id)
-            .is_some();
+        let mut inner = self.inner.lock().expect("local state lock");
+        inner.monitors.remove(id);
+        let removed = inner.checks.remove(id).is_some();
+        drop(inner);
         if removed {
             self.changed();
         }
@@ -172,6 +180,41 @@ impl LocalState {
         drop(inner);
         self.changed();
         Some(out)
+    }
+
+    /// Keep the probe running `id` (replacing any previous one).
+    pub fn set_monitor(&self, id: &str, monitor: crate::checks::Monitor) {
+        let mut inner = self.inner.lock().expect("local state lock");
+        if inner.checks.contains_key(id) {
+            inner.monitors.insert(id.to_string(), monitor);
+        }
+    }
+
+    /// Record a probe result; returns the check when the catalog should hear
+    /// of it (status changed, first result, or output changed and the last
+    /// push is older than [`CHECK_UPDATE_INTERVAL`]).
+    pub fn record_result(&self, id: &str, status: &str, output: &str) -> Option<HealthCheck> {
+        let mut inner = self.inner.lock().expect("local state lock");
+        let c = inner.checks.get_mut(id)?;
+        let output = truncate_output(output);
+        let status_changed = c.check.status != status;
+        let output_changed = c.check.output != output;
+        if !status_changed && !output_changed {
+            return None;
+        }
+        c.check.status = status.to_string();
+        c.check.output = output;
+        let due = c
+            .last_sync
+            .is_none_or(|t| t.elapsed() >= CHECK_UPDATE_INTERVAL);
+        let sync = status_changed || due;
+        if sync {
+            c.last_sync = Some(Instant::now());
+        }
+        let out = c.check.clone();
+        drop(inner);
+        self.changed();
+        sync.then_some(out)
     }
 
     /// Mark a TTL check critical if no update arrived since `generation`.

@@ -1,0 +1,190 @@
+//! Health checks as the seed walkthroughs use them: script, HTTP and TCP
+//! checks from config directories and the API, status visible in
+//! `/v1/health/*`, reload on SIGHUP.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn check_of(agent: &Agent, service: &str, id: &str) -> Option<Value> {
+    let (status, _, body) = http(
+        "GET",
+        &agent.url(&format!("/v1/health/checks/{service}")),
+        None,
+    )
+    .ok()?;
+    if status != 200 {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&body).ok()?;
+    v.as_array()?.iter().find(|c| c["CheckID"] == id).cloned()
+}
+
+fn wait_status(agent: &Agent, service: &str, id: &str, want: &str) -> Value {
+    let mut last = None;
+    let ok = wait_until(Duration::from_secs(20), || {
+        last = check_of(agent, service, id);
+        last.as_ref().is_some_and(|c| c["Status"] == want)
+    });
+    assert!(
+        ok,
+        "{id} never became {want}; last: {last:?}\nlog:\n{}",
+        agent.log()
+    );
+    last.unwrap()
+}
+
+/// A tiny HTTP server on `ip` answering 200 while `up` is set.
+fn http_server(ip: std::net::Ipv4Addr) -> (u16, Arc<AtomicBool>) {
+    let l = TcpListener::bind((ip, 0)).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let up = Arc::new(AtomicBool::new(true));
+    let up2 = up.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            if !up2.load(Ordering::SeqCst) {
+                return; // dropping the listener: connections are refused from now on
+            }
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    (port, up)
+}
+
+fn agent_with_config_dir(ip: &IpLease, conf: &Path, extra: &[&str]) -> Agent {
+    let mut b = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-config-dir")
+        .arg(conf.to_str().unwrap());
+    for a in extra {
+        b = b.arg(a);
+    }
+    let mut agent = b.start().unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    agent
+}
+
+#[test]
+fn seed_web_service_with_script_check_goes_critical_and_passing_script_passes() {
+    let ip = reserve_ip();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("web.json"),
+        r#"{"service": {"name": "web", "tags": ["rails"], "port": 80,
+            "check": {"script": "curl localhost:1 >/dev/null 2>&1", "interval": "10s"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ok.json"),
+        r#"{"service": {"name": "up", "port": 1, "check": {"args": ["/bin/sh", "-c", "echo alive; exit 0"], "interval": "1s"}}}"#,
+    )
+    .unwrap();
+    let agent = agent_with_config_dir(&ip, dir.path(), &["-enable-script-checks"]);
+    let c = wait_status(&agent, "up", "service:up", "passing");
+    assert_eq!(c["Output"], "alive\n");
+    assert_eq!(c["Type"], "script");
+    wait_status(&agent, "web", "service:web", "critical");
+    assert!(get_json(&agent, "/v1/health/service/web?passing")
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn http_check_passes_then_fails_when_the_server_stops() {
+    let ip = reserve_ip();
+    let (port, up) = http_server(ip.ip());
+    let dir = tempfile::tempdir().unwrap();
+    let def = format!(
+        r#"{{"services": [{{"name": "api", "port": {port},
+            "checks": [{{"id": "api-http", "http": "http://{}:{port}/health", "interval": "1s", "timeout": "1s"}}]}}]}}"#,
+        ip.ip()
+    );
+    std::fs::write(dir.path().join("services.json"), def).unwrap();
+    let agent = agent_with_config_dir(&ip, dir.path(), &[]);
+    let c = wait_status(&agent, "api", "api-http", "passing");
+    assert!(
+        c["Output"]
+            .as_str()
+            .unwrap()
+            .contains("200 OK Output: hello"),
+        "{c}"
+    );
+    up.store(false, Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect((ip.ip(), port)); // wake the accept loop so it exits
+    wait_status(&agent, "api", "api-http", "critical");
+}
+
+#[test]
+fn tcp_check_registered_through_the_api() {
+    let (ip, agent) = dev_agent();
+    let l = TcpListener::bind((ip.ip(), 0)).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let body = format!(
+        r#"{{"Name":"db","Port":{port},"Check":{{"TCP":"{}:{port}","Interval":"1s"}}}}"#,
+        ip.ip()
+    );
+    put_ok(&agent, "/v1/agent/service/register", &body);
+    wait_status(&agent, "db", "service:db", "passing");
+    drop(l);
+    wait_status(&agent, "db", "service:db", "critical");
+}
+
+#[test]
+fn script_checks_are_refused_unless_enabled() {
+    let (_ip, agent) = dev_agent();
+    let (s, t) = call(
+        &agent,
+        "PUT",
+        "/v1/agent/check/register",
+        Some(br#"{"Name":"s","Args":["/bin/true"],"Interval":"10s"}"#),
+    );
+    assert_eq!(s, 400);
+    assert!(t.contains("enable_script_checks"), "{t}");
+}
+
+#[test]
+fn sighup_reloads_service_definitions() {
+    let ip = reserve_ip();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        r#"{"service": {"name": "alpha", "port": 1}}"#,
+    )
+    .unwrap();
+    let agent = agent_with_config_dir(&ip, dir.path(), &[]);
+    assert!(wait_until(Duration::from_secs(10), || get_json(
+        &agent,
+        "/v1/agent/services"
+    )
+    .get("alpha")
+    .is_some()));
+    std::fs::write(
+        dir.path().join("b.json"),
+        r#"{"service": {"name": "beta", "port": 2}}"#,
+    )
+    .unwrap();
+    agent.signal(1); // SIGHUP
+    assert!(wait_until(Duration::from_secs(10), || {
+        let s = get_json(&agent, "/v1/agent/services");
+        s.get("alpha").is_some() && s.get("beta").is_some()
+    }));
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/beta")[0]["ServicePort"],
+        2
+    );
+}
