@@ -57,3 +57,26 @@ fn acknowledged_writes_survive_kill_9_with_the_same_indexes() {
     put_ok(&agent, "/v1/kv/d/new", "x");
     assert!(get_json(&agent, "/v1/kv/d/new")[0]["ModifyIndex"].as_u64().unwrap() > kv_index);
 }
+
+#[test]
+fn services_and_checks_registered_through_the_api_come_back_after_restart() {
+    let ip = reserve_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let mut agent = AgentBuilder::new(bin(), ip.ip()).server(true).bootstrap_expect(1).data_dir(dir.path()).start().unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    put_ok(&agent, "/v1/agent/service/register", r#"{"ID":"web-1","Name":"web","Port":80,"Check":{"TTL":"60s"}}"#);
+    put_ok(&agent, "/v1/agent/check/register", r#"{"Name":"disk","TTL":"60s"}"#);
+    put_ok(&agent, "/v1/agent/service/register", r#"{"Name":"gone","Port":1}"#);
+    put_ok(&agent, "/v1/agent/service/deregister/gone", "");
+
+    agent.kill9();
+    agent.restart().unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || {
+        let s = get_json(&agent, "/v1/agent/services");
+        let c = get_json(&agent, "/v1/agent/checks");
+        s.get("web-1").is_some() && c.get("disk").is_some() && c.get("service:web-1").is_some()
+    }));
+    assert!(get_json(&agent, "/v1/agent/services").get("gone").is_none());
+    assert_eq!(get_json(&agent, "/v1/catalog/service/web")[0]["ServiceID"], "web-1");
+}

@@ -3,6 +3,7 @@
 //! (full anti-entropy comes with the agent/checks issue).
 
 mod checks;
+pub mod persist;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -34,6 +35,7 @@ pub struct LocalCheck {
 #[derive(Default)]
 pub struct LocalState {
     inner: Mutex<Inner>,
+    persist: std::sync::OnceLock<persist::Persist>,
     version: tokio::sync::watch::Sender<u64>,
 }
 
@@ -47,6 +49,16 @@ struct Inner {
 impl LocalState {
     fn changed(&self) {
         self.version.send_modify(|v| *v += 1);
+    }
+
+    /// Keep API registrations under a data dir from now on.
+    pub fn set_persist(&self, p: persist::Persist) {
+        let _ = self.persist.set(p);
+    }
+
+    /// Where API registrations are kept, if anywhere (not in `-dev`).
+    pub fn persist(&self) -> Option<&persist::Persist> {
+        self.persist.get()
     }
 
     /// Subscribe to changes.
