@@ -207,7 +207,7 @@ async fn oversized_frame_is_refused_before_allocating() {
         other => panic!("expected TooLarge, got {other:?}"),
     }
     // Exactly at the limit is fine; one past is not.
-    let mut at = vec![0, 0, 0, 4, 1, 2, 3, 4];
+    let mut at = [0, 0, 0, 4, 1, 2, 3, 4];
     assert_eq!(read_body(&mut &at[..], 4).await.unwrap(), vec![1, 2, 3, 4]);
     at[3] = 5;
     assert!(matches!(

@@ -255,7 +255,7 @@ async fn dial_failure_is_reported() {
         .await
         .unwrap_err();
     assert!(matches!(err, CallError::Dial { .. }), "{err:?}");
-    assert_eq!(RpcError::from(err).to_string().is_empty(), false);
+    assert!(!RpcError::from(err).to_string().is_empty());
 }
 
 #[tokio::test]

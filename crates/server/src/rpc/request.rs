@@ -54,8 +54,8 @@ pub enum KvRpc {
 /// `Catalog.*` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CatalogRpc {
-    /// `Catalog.Register`: answers `Empty`.
-    Register(RegisterRequest),
+    /// `Catalog.Register`: answers `Empty` (boxed: by far the largest request).
+    Register(Box<RegisterRequest>),
     /// `Catalog.Deregister`: answers `Empty`.
     Deregister(DeregisterRequest),
     /// `Catalog.ListDatacenters`: answers `Strings`.
