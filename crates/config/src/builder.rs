@@ -161,6 +161,11 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         alt_domain: c.alt_domain.as_deref().filter(|d| !d.is_empty()).map(fqdn),
         recursors: c.recursors.clone().unwrap_or_default(),
         dns_config: c.dns_config.clone().unwrap_or_default(),
+        ae_interval: c
+            .ae_interval
+            .filter(|d| !d.is_zero())
+            .unwrap_or(Duration::from_secs(60)),
+        check_update_interval: c.check_update_interval.unwrap_or(Duration::from_secs(300)),
         kv_max_value_size: limits
             .and_then(|l| l.kv_max_value_size)
             .unwrap_or(SUGGESTED_MAX_DATA_SIZE),

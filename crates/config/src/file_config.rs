@@ -135,6 +135,8 @@ pub struct FileConfig {
     #[serde(default, with = "serde_go_opt")]
     pub check_update_interval: Option<Duration>,
     #[serde(default, with = "serde_go_opt")]
+    pub ae_interval: Option<Duration>,
+    #[serde(default, with = "serde_go_opt")]
     pub session_ttl_min: Option<Duration>,
     pub autopilot: Option<Autopilot>,
     pub audit: Option<Value>,

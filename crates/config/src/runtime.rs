@@ -194,6 +194,10 @@ pub struct RuntimeConfig {
     pub alt_domain: Option<String>,
     /// Upstream DNS servers.
     pub recursors: Vec<String>,
+    /// Anti-entropy full-sync interval (`ae_interval`, default 1m; not meant for users, but tests shorten it).
+    pub ae_interval: Duration,
+    /// Output-only check changes reach the catalog at most this often (default 5m).
+    pub check_update_interval: Duration,
     /// `dns_config` as written (unset fields keep the DNS defaults).
     pub dns_config: crate::file_config::DnsConfig,
     /// `limits.kv_max_value_size` (default 524288).
