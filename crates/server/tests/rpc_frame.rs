@@ -292,3 +292,15 @@ fn blocking_timeout_rule() {
         dflt
     );
 }
+
+#[tokio::test]
+async fn announced_length_alone_does_not_buy_memory() {
+    // 200 MiB announced (within a 256 MiB limit), 10 bytes sent, then EOF.
+    let mut input = (200u32 << 20).to_be_bytes().to_vec();
+    input.extend([7u8; 10]);
+    let mut r = &input[..];
+    assert!(matches!(
+        read_body(&mut r, frame::MAX_RAFT_FRAME).await,
+        Err(FrameError::Io(_))
+    ));
+}

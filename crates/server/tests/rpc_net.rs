@@ -318,3 +318,24 @@ async fn small_rpc_round_trip_latency() {
     );
     assert!(percentile(&lat, 0.5) < Duration::from_millis(20));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_parked_calls_on_one_connection() {
+    // Like blocking queries: every call waits on the server; none may wait for another.
+    let l = listen("127.0.0.1:0").await;
+    let pool = ConnPool::new(PoolConfig::default());
+    let a = l.local_addr();
+    let n = 3000;
+    let start = Instant::now();
+    let calls = (0..n).map(|_| {
+        let pool = pool.clone();
+        tokio::spawn(async move { pool.call(a, &get("sleep/500"), T).await.unwrap() })
+    });
+    for c in futures::future::join_all(calls).await {
+        c.unwrap();
+    }
+    let took = start.elapsed();
+    println!("{n} parked 500 ms calls on one connection finished in {took:?}");
+    assert!(took < Duration::from_millis(2500), "{took:?}");
+    assert_eq!(pool.stats().dials, 1);
+}

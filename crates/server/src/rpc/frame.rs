@@ -12,8 +12,11 @@ use super::error::FrameError;
 
 /// Default largest frame for ordinary RPCs (a KV value is at most 512 KiB; a txn a few MiB).
 pub const DEFAULT_MAX_FRAME: usize = 8 << 20;
-/// Largest frame on Raft connections (AppendEntries batches and whole snapshots).
-pub const MAX_RAFT_FRAME: usize = 64 << 20;
+/// Largest frame on Raft connections: an AppendEntries of up to 64 entries of up to 4 MiB
+/// each (consul-raft's `max_payload_entries` × `max_batch_bytes`), or a whole snapshot.
+pub const MAX_RAFT_FRAME: usize = 256 << 20;
+/// A reader allocates at most this much up front, however long the announced frame.
+const INITIAL_ALLOC: usize = 64 << 10;
 /// Bytes of the length prefix.
 pub const HEADER_LEN: usize = 4;
 
@@ -68,8 +71,13 @@ pub async fn read_body<R: AsyncRead + Unpin>(r: &mut R, max: usize) -> Result<Ve
     if len > max {
         return Err(FrameError::TooLarge { len, max });
     }
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).await?;
+    // Grow with the bytes that actually arrive: announcing a huge length costs the peer as
+    // much as it costs us.
+    let mut body = Vec::with_capacity(len.min(INITIAL_ALLOC));
+    (&mut *r).take(len as u64).read_to_end(&mut body).await?;
+    if body.len() != len {
+        return Err(FrameError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     Ok(body)
 }
 

@@ -170,6 +170,12 @@ fn bad_request(e: &FrameError) -> WireError {
 
 /// One call per stream: a request frame in, a response frame out, then close.
 async fn serve_stream(mut stream: MuxStream, ctx: Arc<Ctx>) {
+    // Acknowledge the stream now (an empty data frame carrying ACK), as Go's yamux does on
+    // accept: the client may only have 256 unacknowledged streams, and a blocking query can
+    // park for minutes before its first byte of answer.
+    if stream.write(&[]).await.is_err() {
+        return;
+    }
     let reply: Result<RpcResponse, WireError> =
         match frame::read_frame::<_, RpcRequest>(&mut stream, ctx.cfg.max_frame).await {
             Ok(RpcRequest::Raft(r)) => ctx.raft.dispatch(r).await.map(RpcResponse::Raft),

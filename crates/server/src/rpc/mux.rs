@@ -19,7 +19,7 @@ type OpenReply = oneshot::Sender<Result<MuxStream, String>>;
 
 /// Most streams yamux tracks on one connection; exceeding it on the client side would fail
 /// the whole session, so callers are gated below it by [`MAX_CALLS_IN_FLIGHT`].
-pub(crate) const MAX_STREAMS: usize = 1024;
+pub(crate) const MAX_STREAMS: usize = 8192;
 /// Calls in flight on one client connection (more wait for a permit). Half of
 /// [`MAX_STREAMS`], leaving room for closed streams yamux has not reaped yet.
 pub(crate) const MAX_CALLS_IN_FLIGHT: usize = MAX_STREAMS / 2;
@@ -27,6 +27,7 @@ pub(crate) const MAX_CALLS_IN_FLIGHT: usize = MAX_STREAMS / 2;
 fn config() -> Config {
     let mut cfg = Config::default();
     // Each stream starts with a 256 KiB window; the connection window must cover them all.
+    // It is a cap on credit, not an allocation: idle blocking queries cost nothing.
     cfg.set_max_connection_receive_window(Some(MAX_STREAMS * 256 * 1024));
     cfg.set_max_num_streams(MAX_STREAMS);
     cfg

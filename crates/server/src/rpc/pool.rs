@@ -315,6 +315,17 @@ impl ConnPool {
             addr: addr.to_string(),
             source,
         })?;
+        let body_len = bytes.len() - frame::HEADER_LEN;
+        if body_len > self.inner.cfg.max_raft_frame {
+            // The peer would refuse it (and we would resend it forever).
+            return Err(CallError::Frame {
+                addr: addr.to_string(),
+                source: FrameError::TooLarge {
+                    len: body_len,
+                    max: self.inner.cfg.max_raft_frame,
+                },
+            });
+        }
         let attempt = async {
             let mut reused = true;
             loop {
