@@ -339,3 +339,23 @@ async fn thousands_of_parked_calls_on_one_connection() {
     assert!(took < Duration::from_millis(2500), "{took:?}");
     assert_eq!(pool.stats().dials, 1);
 }
+
+#[tokio::test]
+async fn late_handler_answers_once_installed() {
+    let late = Arc::new(LateHandler::default());
+    let l = RpcListener::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        late.clone(),
+        ListenerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let pool = ConnPool::new(PoolConfig::default());
+    let ping = RpcRequest::Status(StatusRpc::Ping);
+    match pool.call(l.local_addr(), &ping, T).await {
+        Err(CallError::Remote(RpcError::Internal(m))) => assert!(m.contains("starting")),
+        other => panic!("expected 'starting', got {other:?}"),
+    }
+    assert!(late.set(handler()));
+    pool.call(l.local_addr(), &ping, T).await.unwrap();
+}

@@ -28,3 +28,26 @@ where
         Box::pin(self(req))
     }
 }
+
+/// A handler installed after the listener is bound (the server needs the listener's address
+/// before it exists). Until [`LateHandler::set`], calls fail with "server is starting".
+#[derive(Default)]
+pub struct LateHandler {
+    inner: std::sync::OnceLock<std::sync::Arc<dyn RpcHandler>>,
+}
+
+impl LateHandler {
+    /// Installs the real handler; a second call is ignored and returns `false`.
+    pub fn set(&self, handler: std::sync::Arc<dyn RpcHandler>) -> bool {
+        self.inner.set(handler).is_ok()
+    }
+}
+
+impl RpcHandler for LateHandler {
+    fn handle(&self, req: RpcRequest) -> BoxFuture<Result<RpcResponse, RpcError>> {
+        match self.inner.get() {
+            Some(h) => h.handle(req),
+            None => Box::pin(async { Err(RpcError::Internal("server is starting".into())) }),
+        }
+    }
+}

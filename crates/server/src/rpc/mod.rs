@@ -43,7 +43,7 @@ mod transport;
 mod wire_time;
 
 pub use error::{CallError, FrameError, WireError};
-pub use handler::{BoxFuture, RpcHandler};
+pub use handler::{BoxFuture, LateHandler, RpcHandler};
 pub use listener::{ListenerConfig, RpcListener};
 pub use pool::{ConnPool, PoolConfig, PoolStats, DEFAULT_RPC_TIMEOUT};
 pub use protocol::RpcType;
