@@ -34,14 +34,14 @@ cat "$WORK/strace.txt"
 if command -v perf >/dev/null; then
   for op in put get; do
     echo "== perf: $op c=$C"
-    perf record -q -F 499 -p "$PID" -o "$WORK/perf-$op.data" -- sleep $((SECS + 1)) 2>/dev/null &
+    perf record -q -F 999 -p "$PID" -o "$WORK/perf-$op.data" -- sleep $((SECS + 1)) 2>/dev/null &
     PPID_=$!
     load "$op"
     wait "$PPID_" || true
     perf report -i "$WORK/perf-$op.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
-      | grep -v '^$' | grep -E '^ +[0-9]' | head -40
+      | grep -E '^ +[0-9]' | sed 's/ *-  *- *$//' | head -40 || true
     echo "-- by thread (comm)"
     perf report -i "$WORK/perf-$op.data" --no-children --sort comm --stdio 2>/dev/null \
-      | grep -E '^ +[0-9]' | head -10
+      | grep -E '^ +[0-9]' | sed 's/ *-  *- *$//' | head -10 || true
   done
 fi

@@ -63,6 +63,10 @@ pub struct TargetArgs {
     /// Keep-alive connections, one sequential worker each.
     #[arg(long, short = 'c', default_value_t = 16)]
     pub connections: usize,
+    /// etcd only: ask for serializable ranges (served locally, no ReadIndex), the closer match
+    /// to Consul's default-consistency GET. etcd's own default is linearizable.
+    #[arg(long)]
+    pub etcd_serializable: bool,
     /// Client runtime threads (the client shares the CPUs with the server).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,

@@ -41,7 +41,17 @@ pub struct Workload {
 
 impl Workload {
     /// Prepares `n_keys` keys and a pool of random 64–256-byte values.
-    pub fn new(target: Target, addr: std::net::SocketAddr, n_keys: usize) -> anyhow::Result<Self> {
+    pub fn new(
+        target: Target,
+        addr: std::net::SocketAddr,
+        n_keys: usize,
+        etcd_serializable: bool,
+    ) -> anyhow::Result<Self> {
+        let range_extra = if etcd_serializable {
+            ",\"serializable\":true"
+        } else {
+            ""
+        };
         let mut rng = rand::thread_rng();
         let keys = (0..n_keys.max(1))
             .map(|i| {
@@ -49,7 +59,7 @@ impl Workload {
                 let etcd_b64 = B64.encode(&name);
                 Ok(Key {
                     consul_uri: format!("/v1/kv/{name}").parse()?,
-                    etcd_range_body: Bytes::from(format!("{{\"key\":\"{etcd_b64}\"}}")),
+                    etcd_range_body: Bytes::from(format!("{{\"key\":\"{etcd_b64}\"{range_extra}}}")),
                     etcd_b64,
                 })
             })
