@@ -3,6 +3,7 @@
 //! blocking-query semantics. The same endpoint code will serve local calls and
 //! calls forwarded from client agents over RPC.
 
+pub mod dispatch;
 pub mod endpoints;
 pub mod error;
 pub mod fsm;

@@ -15,6 +15,10 @@ use consul_types::command::{Command, CommandResult};
 use crate::error::RpcError;
 use crate::fsm::Fsm;
 use crate::query::{run_blocking, QueryMeta, QueryOptions, ReadMode};
+use crate::rpc::{
+    ConnPool, LateHandler, ListenerConfig, PoolConfig, RaftTransportConfig, RpcListener,
+    RpcTransport,
+};
 
 /// How long a call waits for a leader before failing (Consul's `rpc_hold_timeout`).
 pub const RPC_HOLD_TIMEOUT: Duration = Duration::from_secs(7);
@@ -36,6 +40,8 @@ pub struct ServerConfig {
     pub raft_multiplier: u32,
     /// Bootstrap a single-server cluster (`-bootstrap`, `-bootstrap-expect 1`, `-dev`).
     pub bootstrap: bool,
+    /// Where the server port listens (default: `rpc_addr`).
+    pub rpc_bind: Option<SocketAddr>,
 }
 
 /// A running server. Cheap to clone.
@@ -48,6 +54,8 @@ struct Inner {
     config: ServerConfig,
     store: Arc<Store>,
     raft: RaftNode,
+    pool: ConnPool,
+    listener: RpcListener,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -68,27 +76,61 @@ impl Server {
         let fsm = Arc::new(Fsm::new(store.clone()));
         let id = raft_id(&config.node_id);
         let addr = config.rpc_addr.to_string();
+        // The port must listen before Raft starts; requests wait for the server.
+        let late = Arc::new(LateHandler::default());
+        let bind = config.rpc_bind.unwrap_or(config.rpc_addr);
+        let listener = RpcListener::bind(bind, late.clone(), ListenerConfig::default())
+            .await
+            .map_err(|e| RpcError::Internal(format!("Failed to start RPC layer on {bind}: {e}")))?;
+        let pool = ConnPool::new(PoolConfig::default());
         let raft_cfg = RaftConfig::consul_defaults(
             id,
             addr.clone(),
             config.data_dir.clone(),
             config.raft_multiplier,
         );
-        let raft = RaftNode::start(raft_cfg, fsm, Arc::new(consul_raft::NoTransport))
+        let transport = RpcTransport::new(pool.clone(), RaftTransportConfig::default());
+        let raft = RaftNode::start(raft_cfg, fsm, Arc::new(transport))
             .await
             .map_err(raft_err)?;
+        listener.raft_slot().set(raft.clone());
         if config.bootstrap {
             raft.bootstrap(BTreeMap::from([(id, addr)]))
                 .await
                 .map_err(raft_err)?;
         }
-        Ok(Server {
+        let server = Server {
             inner: Arc::new(Inner {
                 config,
                 store,
                 raft,
+                pool,
+                listener,
             }),
-        })
+        };
+        late.set(Arc::new(server.clone()));
+        Ok(server)
+    }
+
+    /// Bootstrap Raft with these voters (`-bootstrap-expect` once enough
+    /// servers are known); a no-op on a cluster that already has a configuration.
+    pub async fn bootstrap_with(&self, voters: BTreeMap<u64, String>) -> Result<(), RpcError> {
+        self.inner.raft.bootstrap(voters).await.map_err(raft_err)
+    }
+
+    /// The Raft id of a server with this node UUID.
+    pub fn raft_id_of(node_id: &str) -> u64 {
+        raft_id(node_id)
+    }
+
+    /// Pooled connections to other servers.
+    pub fn pool(&self) -> &ConnPool {
+        &self.inner.pool
+    }
+
+    /// Where the server port listens.
+    pub fn rpc_listen_addr(&self) -> SocketAddr {
+        self.inner.listener.local_addr()
     }
 
     /// This server's configuration.
@@ -184,9 +226,11 @@ impl Server {
         }
     }
 
-    /// Stop Raft.
+    /// Stop Raft and close the server port.
     pub async fn shutdown(&self) {
         self.inner.raft.shutdown().await;
+        self.inner.listener.shutdown();
+        self.inner.pool.shutdown();
     }
 }
 
@@ -215,7 +259,7 @@ impl Server {
     }
 
     /// Wait (up to `rpc_hold_timeout`) until a leader is known.
-    async fn hold_for_leader(&self) -> Result<(), RpcError> {
+    pub(crate) async fn hold_for_leader(&self) -> Result<(), RpcError> {
         if self.inner.raft.leader().is_some() {
             return Ok(());
         }

@@ -1,0 +1,211 @@
+//! One typed entry point for every request, local or arriving over RPC:
+//! requests that must run on the leader (writes, default and consistent
+//! reads) are forwarded to it when this server is a follower, exactly as
+//! Consul's `forward()` does; stale reads are answered here. The work itself
+//! is the same `endpoints::*` code either way.
+
+use crate::endpoints::{catalog, health, kv, status};
+use crate::rpc::{
+    BoxFuture, CatalogRpc, HealthRpc, IndexedCheckServiceNodes, IndexedDirEntries,
+    IndexedHealthChecks, IndexedKeyList, IndexedNodeServices, IndexedNodes, IndexedServiceNodes,
+    IndexedServices, KvRpc, RpcHandler, RpcRequest, RpcResponse, StatusRpc,
+};
+use crate::server::RPC_HOLD_TIMEOUT;
+use crate::{RpcError, Server};
+
+fn meta_filters(m: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// Whether `req` must be served by the leader.
+fn needs_leader(req: &RpcRequest) -> bool {
+    match req {
+        RpcRequest::Raft(_) | RpcRequest::Status(_) => false,
+        RpcRequest::Kv(KvRpc::Apply(_)) => true,
+        RpcRequest::Catalog(CatalogRpc::Register(_) | CatalogRpc::Deregister(_)) => true,
+        RpcRequest::Catalog(CatalogRpc::ListDatacenters) => false,
+        other => other.query_options().is_some_and(|q| !q.allow_stale),
+    }
+}
+
+impl Server {
+    /// Serve `req`: forward it to the leader if it needs one and we are not
+    /// it, else run it here.
+    pub async fn handle(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
+        if needs_leader(&req) && !self.is_leader() {
+            self.hold_for_leader().await?;
+            if let Some(leader) = self.leader_addr().filter(|_| !self.is_leader()) {
+                let addr = leader
+                    .parse()
+                    .map_err(|_| RpcError::Internal(format!("bad leader address {leader}")))?;
+                return self
+                    .pool()
+                    .call_with_hold(addr, &req, RPC_HOLD_TIMEOUT)
+                    .await
+                    .map_err(RpcError::from);
+            }
+        }
+        self.handle_local(req).await
+    }
+
+    /// Run `req` on this server.
+    pub async fn handle_local(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
+        match req {
+            RpcRequest::Raft(_) => Err(RpcError::BadRequest(
+                "raft traffic goes to the raft channel".into(),
+            )),
+            RpcRequest::Status(StatusRpc::Ping) => Ok(RpcResponse::Empty),
+            RpcRequest::Status(StatusRpc::Leader) => Ok(RpcResponse::String(status::leader(self))),
+            RpcRequest::Status(StatusRpc::Peers) => Ok(RpcResponse::Strings(status::peers(self))),
+            RpcRequest::Kv(r) => self.handle_kv(r).await,
+            RpcRequest::Catalog(r) => self.handle_catalog(r).await,
+            RpcRequest::Health(r) => self.handle_health(r).await,
+        }
+    }
+
+    async fn handle_kv(&self, req: KvRpc) -> Result<RpcResponse, RpcError> {
+        match req {
+            KvRpc::Apply(r) => {
+                check_dc(self, &r.datacenter)?;
+                Ok(RpcResponse::Bool(kv::apply(self, r.to_kv_request()).await?))
+            }
+            KvRpc::Get(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, entry) = kv::get(self, &opts, &r.key).await?;
+                Ok(RpcResponse::DirEntries(IndexedDirEntries {
+                    entries: entry.into_iter().collect(),
+                    query_meta: meta.into(),
+                }))
+            }
+            KvRpc::List(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, entries) = kv::list(self, &opts, &r.key).await?;
+                Ok(RpcResponse::DirEntries(IndexedDirEntries {
+                    entries,
+                    query_meta: meta.into(),
+                }))
+            }
+            KvRpc::ListKeys(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, keys) = kv::keys(self, &opts, &r.prefix, &r.seperator).await?;
+                Ok(RpcResponse::KeyList(IndexedKeyList {
+                    keys,
+                    query_meta: meta.into(),
+                }))
+            }
+        }
+    }
+
+    async fn handle_catalog(&self, req: CatalogRpc) -> Result<RpcResponse, RpcError> {
+        match req {
+            CatalogRpc::Register(r) => catalog::register(self, *r)
+                .await
+                .map(|_| RpcResponse::Bool(true)),
+            CatalogRpc::Deregister(r) => catalog::deregister(self, r)
+                .await
+                .map(|_| RpcResponse::Bool(true)),
+            CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(catalog::datacenters(self))),
+            CatalogRpc::ListNodes(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, nodes) =
+                    catalog::nodes(self, &opts, &meta_filters(&r.node_meta_filters)).await?;
+                Ok(RpcResponse::Nodes(IndexedNodes {
+                    nodes,
+                    query_meta: meta.into(),
+                }))
+            }
+            CatalogRpc::ListServices(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, services) =
+                    catalog::services(self, &opts, &meta_filters(&r.node_meta_filters)).await?;
+                Ok(RpcResponse::Services(IndexedServices {
+                    services,
+                    query_meta: meta.into(),
+                }))
+            }
+            CatalogRpc::ServiceNodes(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let filters = meta_filters(&r.node_meta_filters);
+                let (meta, nodes) =
+                    catalog::service_nodes(self, &opts, &r.service_name, &r.service_tags, &filters)
+                        .await?;
+                Ok(RpcResponse::ServiceNodes(IndexedServiceNodes {
+                    service_nodes: nodes,
+                    query_meta: meta.into(),
+                }))
+            }
+            CatalogRpc::NodeServices(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, ns) = catalog::node_services(self, &opts, &r.node).await?;
+                Ok(RpcResponse::NodeServices(IndexedNodeServices {
+                    node_services: ns,
+                    query_meta: meta.into(),
+                }))
+            }
+        }
+    }
+
+    async fn handle_health(&self, req: HealthRpc) -> Result<RpcResponse, RpcError> {
+        match req {
+            HealthRpc::NodeChecks(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let (meta, checks) = health::node_checks(self, &opts, &r.node).await?;
+                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
+                    health_checks: checks,
+                    query_meta: meta.into(),
+                }))
+            }
+            HealthRpc::ServiceChecks(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let filters = meta_filters(&r.node_meta_filters);
+                let (meta, checks) =
+                    health::service_checks(self, &opts, &r.service_name, &filters).await?;
+                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
+                    health_checks: checks,
+                    query_meta: meta.into(),
+                }))
+            }
+            HealthRpc::ChecksInState(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let filters = meta_filters(&r.node_meta_filters);
+                let (meta, checks) =
+                    health::checks_in_state(self, &opts, &r.state, &filters).await?;
+                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
+                    health_checks: checks,
+                    query_meta: meta.into(),
+                }))
+            }
+            HealthRpc::ServiceNodes(r) => {
+                let opts = r.query_options.to_options(&r.datacenter);
+                let filters = meta_filters(&r.node_meta_filters);
+                let (meta, nodes) = health::service_nodes(
+                    self,
+                    &opts,
+                    &r.service_name,
+                    &r.service_tags,
+                    &filters,
+                    r.passing_only,
+                )
+                .await?;
+                Ok(RpcResponse::CheckServiceNodes(IndexedCheckServiceNodes {
+                    nodes,
+                    query_meta: meta.into(),
+                }))
+            }
+        }
+    }
+}
+
+fn check_dc(server: &Server, dc: &str) -> Result<(), RpcError> {
+    if !dc.is_empty() && dc != server.config().datacenter {
+        return Err(RpcError::NoPathToDatacenter);
+    }
+    Ok(())
+}
+
+impl RpcHandler for Server {
+    fn handle(&self, req: RpcRequest) -> BoxFuture<Result<RpcResponse, RpcError>> {
+        let server = self.clone();
+        Box::pin(async move { server.handle(req).await })
+    }
+}
