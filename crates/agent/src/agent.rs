@@ -10,6 +10,7 @@ use consul_server::leader::self_registration;
 use consul_server::{RpcError, Server};
 use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
 
+use crate::lan::{LanError, LanPool};
 use crate::local::LocalState;
 
 /// Version we report (`consul version`, `Config.Version`, serf `build` tag).
@@ -40,12 +41,18 @@ pub struct AgentInfo {
     pub bootstrap_expect: u32,
     /// Node metadata.
     pub node_meta: BTreeMap<String, String>,
+    /// Don't leave the LAN pool on SIGINT.
+    pub skip_leave_on_interrupt: bool,
+    /// Leave the LAN pool on SIGTERM.
+    pub leave_on_terminate: bool,
 }
 
 /// A running agent (server mode for now).
 pub struct Agent {
     info: AgentInfo,
     server: Server,
+    lan: Arc<LanPool>,
+    failure: std::sync::Mutex<Option<String>>,
     local: LocalState,
     started: Instant,
     shutdown: tokio::sync::watch::Sender<bool>,
@@ -54,11 +61,18 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// Assemble an agent around a started server.
-    pub fn new(info: AgentInfo, server: Server, config_args: Vec<String>) -> Arc<Agent> {
+    /// Assemble an agent around a started server and LAN pool.
+    pub fn new(
+        info: AgentInfo,
+        server: Server,
+        lan: Arc<LanPool>,
+        config_args: Vec<String>,
+    ) -> Arc<Agent> {
         Arc::new(Agent {
             info,
             server,
+            lan,
+            failure: std::sync::Mutex::new(None),
             local: LocalState::default(),
             started: Instant::now(),
             shutdown: tokio::sync::watch::channel(false).0,
@@ -74,6 +88,31 @@ impl Agent {
     /// The server this agent runs.
     pub fn server(&self) -> &Server {
         &self.server
+    }
+
+    /// The LAN gossip pool.
+    pub fn lan(&self) -> &Arc<LanPool> {
+        &self.lan
+    }
+
+    /// Leave the LAN pool gracefully (before shutting down).
+    pub async fn leave(&self) -> Result<(), LanError> {
+        self.lan.leave().await
+    }
+
+    /// Stop the agent because something it cannot live without failed
+    /// (e.g. `retry_max` joins); the process then exits with status 1.
+    pub fn fail(&self, reason: String) {
+        tracing::error!("{reason}");
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(reason);
+        }
+        self.request_shutdown();
+    }
+
+    /// Why the agent stopped itself, if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|f| f.clone())
     }
 
     /// Local services and checks.

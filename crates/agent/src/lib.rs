@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod http;
+pub mod lan;
 pub mod local;
 pub mod run;
 

@@ -12,6 +12,15 @@ use consul_types::agent::ServiceDefinition;
 use tokio::net::TcpListener;
 
 use crate::agent::{Agent, AgentInfo, VERSION};
+use crate::lan::join::{retry_join, RetryJoin, RetryOutcome};
+use crate::lan::{config::lan_options, LanError, LanPool};
+
+/// Git revision in the serf `build` tag (`<version>:<revision>`), if the
+/// build recorded one.
+pub const REVISION: &str = match option_env!("CONSUL_GIT_REVISION") {
+    Some(r) => r,
+    None => "",
+};
 
 /// Why the agent could not start or reload.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +37,9 @@ pub enum AgentError {
     /// The server failed to start.
     #[error("{0}")]
     Server(#[from] RpcError),
+    /// The LAN pool failed to start, or `-join` reached nobody.
+    #[error("{0}")]
+    Lan(#[from] LanError),
 }
 
 /// A started agent: its state and its HTTP addresses.
@@ -111,6 +123,15 @@ pub async fn start(
         server.clone(),
         VERSION.to_string(),
     ));
+    let lan_opts = lan_options(
+        &cfg,
+        &node_id,
+        bind,
+        advertise,
+        server_port,
+        &format!("{VERSION}:{REVISION}"),
+    )?;
+    let (lan, replay) = LanPool::start(lan_opts).await?;
 
     let info = AgentInfo {
         node_name: cfg.node_name.clone(),
@@ -124,8 +145,10 @@ pub async fn start(
         bootstrap: cfg.bootstrap || cfg.dev,
         bootstrap_expect: cfg.bootstrap_expect,
         node_meta: cfg.node_meta.clone(),
+        skip_leave_on_interrupt: cfg.skip_leave_on_interrupt,
+        leave_on_terminate: cfg.leave_on_terminate,
     };
-    let agent = Agent::new(info, server, config_args);
+    let agent = Agent::new(info, server, lan.clone(), config_args);
 
     let http_addrs = http_addresses(&cfg)?;
     for addr in &http_addrs {
@@ -141,6 +164,7 @@ pub async fn start(
     if let Some(pid_file) = &cfg.pid_file {
         write_pid(pid_file)?;
     }
+    start_lan_joins(&agent, &cfg, replay.alive).await?;
     // Services and checks from config files reach the catalog once a leader is known.
     let a = agent.clone();
     let services = cfg.services.clone();
@@ -150,6 +174,43 @@ pub async fn start(
         }
     });
     Ok(RunningAgent { agent, http_addrs })
+}
+
+/// `-join` (all of them unreachable fails the start), the snapshot's
+/// rejoin, and `-retry-join` in the background.
+async fn start_lan_joins(
+    agent: &Arc<Agent>,
+    cfg: &RuntimeConfig,
+    previous: Vec<(String, SocketAddr)>,
+) -> Result<(), AgentError> {
+    let lan = agent.lan().clone();
+    if !previous.is_empty() {
+        tokio::spawn(lan.clone().rejoin(previous));
+    }
+    if !cfg.start_join.is_empty() {
+        tracing::info!("agent: Joining cluster...");
+        let n = lan.join(&cfg.start_join).await?;
+        tracing::info!(
+            agent_count = n,
+            "agent: Join completed. Initial agents synced with"
+        );
+    }
+    if !cfg.retry_join.is_empty() {
+        let a = agent.clone();
+        let r = RetryJoin {
+            addrs: cfg.retry_join.clone(),
+            interval: cfg.retry_interval,
+            max: cfg.retry_max,
+        };
+        tokio::spawn(async move {
+            if retry_join(lan, r).await == RetryOutcome::Exhausted {
+                a.fail(
+                    "agent: Retry join failed: agent: max join LAN retry exhausted, exiting".into(),
+                );
+            }
+        });
+    }
+    Ok(())
 }
 
 fn write_pid(path: &Path) -> Result<(), AgentError> {
@@ -245,8 +306,46 @@ pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
     Ok(())
 }
 
-/// Run until a signal or `leave` asks us to stop. SIGHUP reloads.
+/// Why the agent is stopping.
+enum Stop {
+    Interrupt,
+    Terminate,
+    Requested,
+}
+
+/// Run until a signal or `leave` asks us to stop. SIGHUP reloads. SIGINT
+/// leaves the LAN pool first unless `skip_leave_on_interrupt` (the server
+/// default), SIGTERM only with `leave_on_terminate` (the client default);
+/// `leave` has left already. If the agent stopped itself on a failure
+/// (retry-join exhausted), the process exits with status 1.
 pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
+    let stop = wait_for_stop(agent).await;
+    let graceful = match stop {
+        Stop::Interrupt => !agent.info().skip_leave_on_interrupt,
+        Stop::Terminate => agent.info().leave_on_terminate,
+        Stop::Requested => false,
+    };
+    if graceful {
+        println!("==> Gracefully shutting down agent...");
+        match tokio::time::timeout(GRACEFUL_TIMEOUT, agent.leave()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "agent: Error on leave"),
+            Err(_) => tracing::error!("agent: leave timed out"),
+        }
+    }
+    agent.request_shutdown();
+    agent.lan().shutdown();
+    agent.server().shutdown().await;
+    if let Some(reason) = agent.failure() {
+        eprintln!("==> {reason}");
+        std::process::exit(1);
+    }
+}
+
+/// Longest graceful leave on a signal (Consul's `gracefulTimeout`).
+const GRACEFUL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn wait_for_stop(agent: &Arc<Agent>) -> Stop {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
         signal(SignalKind::interrupt()),
@@ -254,21 +353,19 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
         signal(SignalKind::hangup()),
     ) else {
         agent.shutdown_requested().await;
-        return;
+        return Stop::Requested;
     };
     loop {
         tokio::select! {
-            _ = int.recv() => { println!("==> Caught signal: interrupt"); break; }
-            _ = term.recv() => { println!("==> Caught signal: terminated"); break; }
+            _ = int.recv() => { println!("==> Caught signal: interrupt"); return Stop::Interrupt; }
+            _ = term.recv() => { println!("==> Caught signal: terminated"); return Stop::Terminate; }
             _ = hup.recv() => {
                 println!("==> Caught signal: hangup");
                 if let Err(e) = reload(agent).await {
                     tracing::error!(error = %e, "agent: reload failed");
                 }
             }
-            _ = agent.shutdown_requested() => break,
+            _ = agent.shutdown_requested() => return Stop::Requested,
         }
     }
-    agent.request_shutdown();
-    agent.server().shutdown().await;
 }

@@ -10,6 +10,7 @@ pub mod flags;
 pub mod force_leave;
 pub mod http;
 pub mod join;
+pub mod keygen;
 pub mod kv;
 pub mod leave;
 pub mod members;
@@ -26,6 +27,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "Forces a member of the cluster to enter the \"left\" state",
     ),
     ("join", "Tell Consul agent to join cluster"),
+    ("keygen", "Generates a new encryption key"),
     ("kv", "Interact with the key-value store"),
     (
         "leave",
@@ -63,6 +65,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("catalog") => catalog::run(rest),
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),
+        Some("keygen") => keygen::run(rest),
         Some("kv") => kv::run(rest),
         Some("leave") => leave::run(rest),
         Some("members") => members::run(rest),

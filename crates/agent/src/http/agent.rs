@@ -239,46 +239,14 @@ pub async fn check_update(ctx: Ctx, id: String, body: Bytes) -> HttpResult {
     Ok(empty())
 }
 
-/// The serf member record of this agent (Consul's `api.AgentMember`).
-pub fn self_member(agent: &Agent) -> serde_json::Value {
-    let info = agent.info();
-    let server = agent.server().config();
-    let mut tags = BTreeMap::from([
-        ("build", format!("{VERSION}:")),
-        ("dc", info.datacenter.clone()),
-        ("id", info.node_id.clone()),
-        (
-            "role",
-            if info.server { "consul" } else { "node" }.to_string(),
-        ),
-        ("segment", String::new()),
-        ("vsn", "2".into()),
-        ("vsn_max", "3".into()),
-        ("vsn_min", "2".into()),
-    ]);
-    if info.server {
-        tags.insert("port", server.rpc_addr.port().to_string());
-        tags.insert("raft_vsn", "3".into());
-        tags.insert("wan_join_port", "8302".into());
-        if info.bootstrap {
-            tags.insert("bootstrap", "1".into());
-        } else if info.bootstrap_expect > 1 {
-            tags.insert("expect", info.bootstrap_expect.to_string());
-        }
+/// The serf member record of this agent (Consul's `api.AgentMember`), from
+/// the LAN pool.
+pub async fn self_member(agent: &Agent) -> Result<serde_json::Value, HttpError> {
+    match agent.lan().local_member().await {
+        Ok(Some(m)) => Ok(crate::lan::member::to_json(&m)),
+        Ok(None) => Ok(serde_json::Value::Null),
+        Err(e) => Err(HttpError::internal(e.to_string())),
     }
-    json!({
-        "Name": info.node_name,
-        "Addr": info.advertise_addr.to_string(),
-        "Port": info.serf_lan_port,
-        "Tags": tags,
-        "Status": 1,
-        "ProtocolMin": 1,
-        "ProtocolMax": 5,
-        "ProtocolCur": 2,
-        "DelegateMin": 2,
-        "DelegateMax": 5,
-        "DelegateCur": 4,
-    })
 }
 
 /// GET /v1/agent/self
@@ -303,7 +271,7 @@ pub async fn self_(ctx: Ctx) -> HttpResult {
             "KVMaxValueSize": info.kv_max_value_size,
         },
         "Coord": null,
-        "Member": self_member(&ctx.agent),
+        "Member": self_member(&ctx.agent).await?,
         "Stats": {
             "agent": { "check_monitors": "0", "check_ttls": ctx.agent.local().checks().len().to_string(), "checks": ctx.agent.local().checks().len().to_string(), "services": ctx.agent.local().services().len().to_string() },
             "consul": { "server": info.server.to_string(), "leader": ctx.agent.server().is_leader().to_string(), "known_datacenters": "1" },
@@ -314,9 +282,51 @@ pub async fn self_(ctx: Ctx) -> HttpResult {
     Ok(json(&body, ctx.pretty))
 }
 
-/// GET /v1/agent/members — only this agent until the gossip pool is wired in.
+/// GET /v1/agent/members: the LAN pool. `?wan` asks for the WAN pool,
+/// which does not exist yet: like a Consul client agent, we answer `[]`.
 pub async fn members(ctx: Ctx) -> HttpResult {
-    Ok(json(&[self_member(&ctx.agent)], ctx.pretty))
+    if wan_requested(&ctx) {
+        return Ok(json(&Vec::<serde_json::Value>::new(), ctx.pretty));
+    }
+    let members = ctx
+        .agent
+        .lan()
+        .members()
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    let out: Vec<_> = members.iter().map(crate::lan::member::to_json).collect();
+    Ok(json(&out, ctx.pretty))
+}
+
+/// `?wan=<anything non-empty>` (Go: `Query().Get("wan") != ""`).
+fn wan_requested(ctx: &Ctx) -> bool {
+    ctx.params.get("wan").is_some_and(|v| !v.is_empty())
+}
+
+/// PUT /v1/agent/join/<addr>[?wan=1]: join the LAN pool through `addr`.
+pub async fn join(ctx: Ctx, addr: String) -> HttpResult {
+    if wan_requested(&ctx) {
+        return Err(HttpError::internal(
+            "WAN gossip pool is not available yet on this agent",
+        ));
+    }
+    ctx.agent
+        .lan()
+        .join(&[addr])
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    Ok(empty())
+}
+
+/// PUT /v1/agent/force-leave/<node>[?prune]: move a member to `left`.
+pub async fn force_leave(ctx: Ctx, node: String) -> HttpResult {
+    let prune = ctx.params.has("prune");
+    ctx.agent
+        .lan()
+        .force_leave(&node, prune)
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    Ok(empty())
 }
 
 /// PUT /v1/agent/reload
@@ -327,10 +337,13 @@ pub async fn reload(ctx: Ctx) -> HttpResult {
     Ok(empty())
 }
 
-/// PUT /v1/agent/leave: answer, then shut down cleanly.
+/// PUT /v1/agent/leave: leave the LAN pool gracefully, answer, then shut
+/// down.
 pub async fn leave(ctx: Ctx) -> HttpResult {
     tracing::info!("agent: graceful leave requested");
+    let left = ctx.agent.leave().await;
     ctx.agent.request_shutdown();
+    left.map_err(|e| HttpError::internal(e.to_string()))?;
     Ok(empty())
 }
 

@@ -122,6 +122,14 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route("/v1/agent/reload", allow("PUT", put(agent::reload)))
         .route("/v1/agent/leave", allow("PUT", put(agent::leave)))
         .route(
+            "/v1/agent/join/{*addr}",
+            allow("PUT", put(|c: Ctx, Path(a): P| agent::join(c, a))),
+        )
+        .route(
+            "/v1/agent/force-leave/{*node}",
+            allow("PUT", put(|c: Ctx, Path(n): P| agent::force_leave(c, n))),
+        )
+        .route(
             "/v1/agent/maintenance",
             allow("PUT", put(agent::maintenance)),
         )

@@ -26,15 +26,51 @@ pub enum DriverError {
     /// The driver task has stopped.
     #[error("gossip driver stopped")]
     Stopped,
-    /// No address could be joined.
-    #[error("failed to join any of {0:?}")]
-    JoinFailed(Vec<SocketAddr>),
+    /// No address could be joined; why each attempt failed, in
+    /// memberlist's words (`Failed to join ADDR: REASON`).
+    #[error("{}", join_errors_text(.0))]
+    JoinFailed(Vec<JoinError>),
 }
+
+/// Why joining one address failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinError {
+    /// The address tried.
+    pub addr: SocketAddr,
+    /// The reason, worded like Go's net errors where we can
+    /// (`dial tcp ADDR: connect: connection refused`).
+    pub reason: String,
+}
+
+impl std::fmt::Display for JoinError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Failed to join {}: {}", self.addr, self.reason)
+    }
+}
+
+/// Go's multierror text: `N error(s) occurred:\n\t* …\n\n`.
+fn join_errors_text(errs: &[JoinError]) -> String {
+    let n = errs.len();
+    let mut s = if n == 1 {
+        "1 error occurred:\n".to_string()
+    } else {
+        format!("{n} errors occurred:\n")
+    };
+    for e in errs {
+        s.push_str(&format!("\t* {e}\n"));
+    }
+    s.push('\n');
+    s
+}
+
+/// What a join attempt reports: how many answered, and why the others did
+/// not.
+type JoinOutcome = (usize, Vec<JoinError>);
 
 type WithFn = Box<dyn FnOnce(&mut dyn std::any::Any, Duration, &mut Effects) + Send>;
 
 enum Command {
-    Join(Vec<SocketAddr>, oneshot::Sender<usize>),
+    Join(Vec<SocketAddr>, oneshot::Sender<JoinOutcome>),
     Leave(Duration, oneshot::Sender<()>),
     Members(oneshot::Sender<Vec<Member>>),
     With(WithFn),
@@ -61,9 +97,9 @@ impl Handle {
         self.cmd
             .send(Command::Join(addrs.clone(), tx))
             .map_err(|_| DriverError::Stopped)?;
-        let n = rx.await.map_err(|_| DriverError::Stopped)?;
+        let (n, errors) = rx.await.map_err(|_| DriverError::Stopped)?;
         if n == 0 {
-            return Err(DriverError::JoinFailed(addrs));
+            return Err(DriverError::JoinFailed(errors));
         }
         Ok(n)
     }
@@ -175,7 +211,8 @@ struct JoinWaiter {
     addrs: Vec<SocketAddr>,
     done: usize,
     ok: usize,
-    tx: Option<oneshot::Sender<usize>>,
+    errors: Vec<JoinError>,
+    tx: Option<oneshot::Sender<JoinOutcome>>,
 }
 
 struct Task<M: Machine> {
@@ -235,7 +272,7 @@ impl<M: Machine> Task<M> {
                             let _ = reply.send(r);
                         }
                         Input::PushPullDone(to, join, res) => {
-                            let ok = res.is_ok();
+                            let err = res.as_ref().err().cloned();
                             match res {
                                 Ok(msg) => self.machine.handle_push_pull_reply(msg, now, &mut fx),
                                 Err(e) => {
@@ -244,7 +281,7 @@ impl<M: Machine> Task<M> {
                                 }
                             }
                             if join {
-                                self.join_done(to, ok);
+                                self.join_done(to, err);
                             }
                         }
                     }
@@ -269,9 +306,9 @@ impl<M: Machine> Task<M> {
                                 self.machine.join(*a, now, &mut fx);
                             }
                             if addrs.is_empty() {
-                                let _ = tx.send(0);
+                                let _ = tx.send((0, Vec::new()));
                             } else {
-                                self.join_waiters.push(JoinWaiter { addrs, done: 0, ok: 0, tx: Some(tx) });
+                                self.join_waiters.push(JoinWaiter { addrs, done: 0, ok: 0, errors: Vec::new(), tx: Some(tx) });
                             }
                         }
                         Some(Command::Leave(timeout, tx)) => {
@@ -300,14 +337,17 @@ impl<M: Machine> Task<M> {
         }
     }
 
-    fn join_done(&mut self, to: SocketAddr, ok: bool) {
+    fn join_done(&mut self, to: SocketAddr, err: Option<String>) {
         for w in &mut self.join_waiters {
             if w.addrs.contains(&to) {
                 w.done += 1;
-                w.ok += usize::from(ok);
+                match err {
+                    None => w.ok += 1,
+                    Some(reason) => w.errors.push(JoinError { addr: to, reason }),
+                }
                 if w.done >= w.addrs.len() {
                     if let Some(tx) = w.tx.take() {
-                        let _ = tx.send(w.ok);
+                        let _ = tx.send((w.ok, std::mem::take(&mut w.errors)));
                     }
                 }
                 break;
@@ -336,7 +376,7 @@ impl<M: Machine> Task<M> {
                 let r = tokio::time::timeout(timeout, push_pull(to, req, wire)).await;
                 let r = match r {
                     Ok(r) => r,
-                    Err(_) => Err("timeout".to_string()),
+                    Err(_) => Err(format!("dial tcp {to}: i/o timeout")),
                 };
                 let _ = in_tx.send(Input::PushPullDone(to, join, r));
             });
@@ -366,8 +406,23 @@ async fn read_message(conn: &mut TcpStream, wire: &WireConfig) -> Result<Message
     }
 }
 
+/// An I/O error worded as Go's `net` package words it.
+fn go_net_error(op: &str, to: SocketAddr, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::ConnectionRefused => "connection refused".to_string(),
+        K::ConnectionReset => "connection reset by peer".to_string(),
+        K::TimedOut => "i/o timeout".to_string(),
+        K::AddrNotAvailable => "cannot assign requested address".to_string(),
+        _ => e.to_string(),
+    };
+    format!("{op} tcp {to}: connect: {what}")
+}
+
 async fn push_pull(to: SocketAddr, req: Vec<u8>, wire: WireConfig) -> Result<Message, String> {
-    let mut conn = TcpStream::connect(to).await.map_err(|e| e.to_string())?;
+    let mut conn = TcpStream::connect(to)
+        .await
+        .map_err(|e| go_net_error("dial", to, &e))?;
     conn.write_all(&req).await.map_err(|e| e.to_string())?;
     read_message(&mut conn, &wire).await
 }

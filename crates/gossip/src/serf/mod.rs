@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod messages;
+pub mod snapshot;
 mod state;
 pub mod tags;
 
@@ -289,10 +290,33 @@ impl Serf {
         Ok(())
     }
 
-    /// Mark a failed member as left (`force-leave`).
-    pub fn force_leave(&mut self, name: &str, now: Duration, rt: &mut impl Runtime) {
-        self.st.broadcast_leave(name, now);
+    /// Mark a failed member as left (`force-leave`); with `prune`, forget
+    /// it at once (a `MemberReap` event) instead of keeping it as left
+    /// until the tombstone timeout.
+    pub fn force_leave(&mut self, name: &str, prune: bool, now: Duration, rt: &mut impl Runtime) {
+        self.st.broadcast_leave_intent(name, prune, now);
         self.with(now, rt, |_, _| ());
+    }
+
+    /// Lamport clocks `(members, events, queries)`, as a snapshot records
+    /// them.
+    pub fn clocks(&self) -> (u64, u64, u64) {
+        (
+            self.st.clock.time(),
+            self.st.event_clock.time(),
+            self.st.query_clock.time(),
+        )
+    }
+
+    /// Restore clocks from a snapshot (serf witnesses them on start, and
+    /// ignores user events at or before the old event clock).
+    pub fn restore_clocks(&mut self, clock: u64, event_clock: u64, query_clock: u64) {
+        self.st.clock.witness(clock);
+        self.st.event_clock.witness(event_clock);
+        self.st.query_clock.witness(query_clock);
+        if event_clock > 0 {
+            self.st.event_min_time = self.st.event_min_time.max(event_clock + 1);
+        }
     }
 
     /// The memberlist underneath.

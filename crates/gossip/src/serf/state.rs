@@ -188,10 +188,26 @@ impl SerfState {
                 m.leave_time = Some(now);
                 let m = m.clone();
                 self.out.push(SerfEvent::MemberLeave(m));
+                if l.prune {
+                    self.prune(&l.node);
+                }
                 true
             }
-            MemberStatus::Leaving | MemberStatus::Left => true,
+            MemberStatus::Left => {
+                if l.prune {
+                    self.prune(&l.node);
+                }
+                true
+            }
+            MemberStatus::Leaving => true,
             MemberStatus::None => false,
+        }
+    }
+
+    /// Forget a left member now (`force-leave -prune`).
+    fn prune(&mut self, node: &str) {
+        if let Some(m) = self.members.remove(node) {
+            self.out.push(SerfEvent::MemberReap(m));
         }
     }
 
@@ -208,10 +224,16 @@ impl SerfState {
 
     /// Announce a leave intent for `node` (ourselves, or a force-leave).
     pub(super) fn broadcast_leave(&mut self, node: &str, now: Duration) {
+        self.broadcast_leave_intent(node, false, now)
+    }
+
+    /// Announce a leave intent for `node`, optionally asking every member
+    /// to prune it.
+    pub(super) fn broadcast_leave_intent(&mut self, node: &str, prune: bool, now: Duration) {
         let l = LeaveIntent {
             ltime: self.clock.increment(),
             node: node.to_string(),
-            prune: false,
+            prune,
         };
         self.handle_leave_intent(&l, now);
         self.intents.push(None, SerfMessage::Leave(l).encode());
