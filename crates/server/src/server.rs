@@ -56,6 +56,12 @@ struct Inner {
     raft: RaftNode,
     pool: ConnPool,
     listener: RpcListener,
+    /// How long a quorum round's confirmation lets the leader serve default
+    /// reads without another round (below the election timeout, with margin
+    /// for clock drift).
+    lease: Duration,
+    /// Until when default reads need no quorum round (monotonic clock).
+    lease_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -89,6 +95,7 @@ impl Server {
             config.data_dir.clone(),
             config.raft_multiplier,
         );
+        let lease = raft_cfg.election_timeout_min.mul_f64(0.8);
         let transport = RpcTransport::new(pool.clone(), RaftTransportConfig::default());
         let raft = RaftNode::start(raft_cfg, fsm, Arc::new(transport))
             .await
@@ -106,6 +113,8 @@ impl Server {
                 raft,
                 pool,
                 listener,
+                lease,
+                lease_until: std::sync::Mutex::new(None),
             }),
         };
         late.set(Arc::new(server.clone()));
@@ -195,21 +204,68 @@ impl Server {
             return Err(RpcError::NoPathToDatacenter);
         }
         match opts.mode {
-            ReadMode::Stale => {}
-            ReadMode::Default => {
-                self.hold_for_leader().await?;
+            ReadMode::Stale => {
+                let (index, result) = run_blocking(&self.inner.store, opts, read).await;
+                Ok((self.query_meta(index), result))
             }
             ReadMode::Consistent => {
                 self.hold_for_leader().await?;
-                self.inner
-                    .raft
-                    .ensure_linearizable()
-                    .await
-                    .map_err(raft_err)?;
+                self.confirm_leadership().await?;
+                let (index, result) = run_blocking(&self.inner.store, opts, read).await;
+                Ok((self.query_meta(index), result))
             }
+            ReadMode::Default => self.leased_read(opts, read).await,
         }
-        let (index, result) = run_blocking(&self.inner.store, opts, read).await;
+    }
+
+    /// A default-mode read, linearizable (beyond Consul, whose deposed leader
+    /// may answer from stale state): served only while this leader holds a
+    /// lease — a quorum confirmed it less than `lease` ago on the monotonic
+    /// clock — checked *after* the read's snapshot was taken, so a pause
+    /// (SIGSTOP, GC, swap) between check and read cannot slip stale data out.
+    async fn leased_read<T>(
+        &self,
+        opts: &QueryOptions,
+        mut read: impl FnMut(&ReadTxn, &mut WatchSet) -> (u64, T),
+    ) -> Result<(QueryMeta, T), RpcError> {
+        self.hold_for_leader().await?;
+        if !self.lease_valid() {
+            self.confirm_leadership().await?;
+        }
+        let (mut index, mut result) = run_blocking(&self.inner.store, opts, &mut read).await;
+        while !self.lease_valid() {
+            // The lease ran out while we read (or blocked): confirm again and
+            // read once more without blocking.
+            self.confirm_leadership().await?;
+            let now = QueryOptions {
+                min_index: 0,
+                ..opts.clone()
+            };
+            (index, result) = run_blocking(&self.inner.store, &now, &mut read).await;
+        }
         Ok((self.query_meta(index), result))
+    }
+
+    fn lease_valid(&self) -> bool {
+        let until = *self.inner.lease_until.lock().expect("lease lock");
+        self.is_leader() && until.is_some_and(|u| std::time::Instant::now() < u)
+    }
+
+    /// A quorum round (ReadIndex); on success the leader holds a lease
+    /// counted from when the round started.
+    async fn confirm_leadership(&self) -> Result<(), RpcError> {
+        let started = std::time::Instant::now();
+        match tokio::time::timeout(RPC_HOLD_TIMEOUT, self.inner.raft.ensure_linearizable()).await {
+            Ok(r) => r.map_err(raft_err)?,
+            // No quorum answers: we cannot prove we still lead.
+            Err(_) => return Err(RpcError::NoLeader),
+        }
+        let mut until = self.inner.lease_until.lock().expect("lease lock");
+        let candidate = started + self.inner.lease;
+        if until.is_none_or(|u| u < candidate) {
+            *until = Some(candidate);
+        }
+        Ok(())
     }
 
     /// The meta a read reports for a result at `index`.

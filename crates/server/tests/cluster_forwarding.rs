@@ -147,3 +147,54 @@ async fn followers_forward_to_the_leader_and_survive_its_loss() {
         s.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_isolated_leader_refuses_default_reads_once_its_lease_is_gone() {
+    let leases: Vec<_> = (0..3).map(|_| consul_testkit::reserve_ip()).collect();
+    let mut servers = Vec::new();
+    for (n, l) in leases.iter().enumerate() {
+        servers.push(start(l.ip(), n).await);
+    }
+    let voters: BTreeMap<u64, String> = servers
+        .iter()
+        .map(|s| {
+            (
+                Server::raft_id_of(&s.config().node_id),
+                s.config().rpc_addr.to_string(),
+            )
+        })
+        .collect();
+    for s in &servers {
+        s.bootstrap_with(voters.clone()).await.unwrap();
+    }
+    let refs: Vec<&Server> = servers.iter().collect();
+    let leader = wait_leader(&refs).await;
+    assert!(matches!(
+        servers[leader].handle(put("k", "v1")).await.unwrap(),
+        RpcResponse::Bool(true)
+    ));
+    assert_eq!(
+        value_of(servers[leader].handle(get("k", false)).await.unwrap()).as_deref(),
+        Some("v1")
+    );
+    // Both followers vanish: the leader can no longer prove it leads.
+    for (i, s) in servers.iter().enumerate() {
+        if i != leader {
+            s.shutdown().await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await; // past the lease (0.8 s at multiplier 1)
+    let started = std::time::Instant::now();
+    let r = servers[leader].handle(get("k", false)).await;
+    assert!(
+        r.is_err(),
+        "an isolated leader answered a default read: {r:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+    // Stale reads still answer from local state, as Consul's do.
+    assert_eq!(
+        value_of(servers[leader].handle(get("k", true)).await.unwrap()).as_deref(),
+        Some("v1")
+    );
+    servers[leader].shutdown().await;
+}
