@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-pub use consul_testkit::{header, http, http_with_headers, reserve_ip, wait_until, Agent, AgentBuilder, IpLease};
+pub use consul_testkit::{
+    header, http, http_with_headers, reserve_ip, wait_until, Agent, AgentBuilder, IpLease,
+};
 use serde_json::Value;
 
 /// The binary under test.
@@ -16,15 +18,25 @@ pub fn bin() -> &'static Path {
 /// A dev agent on a fresh address, ready (leader known).
 pub fn dev_agent() -> (IpLease, Agent) {
     let ip = reserve_ip();
-    let mut agent = AgentBuilder::new(bin(), ip.ip()).dev(true).start().expect("agent starts");
-    agent.wait_ready(Duration::from_secs(30)).expect("agent ready");
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .start()
+        .expect("agent starts");
+    agent
+        .wait_ready(Duration::from_secs(30))
+        .expect("agent ready");
     (ip, agent)
 }
 
 /// GET `path` and decode JSON; panics on a non-200.
 pub fn get_json(agent: &Agent, path: &str) -> Value {
     let (status, _, body) = http("GET", &agent.url(path), None).expect("request");
-    assert_eq!(status, 200, "GET {path}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        200,
+        "GET {path}: {}",
+        String::from_utf8_lossy(&body)
+    );
     serde_json::from_slice(&body).expect("json body")
 }
 
@@ -44,5 +56,8 @@ pub fn put_ok(agent: &Agent, path: &str, body: &str) -> String {
 /// The `X-Consul-Index` of a GET.
 pub fn index_of(agent: &Agent, path: &str) -> u64 {
     let (_, headers, _) = http("GET", &agent.url(path), None).expect("request");
-    header(&headers, "X-Consul-Index").expect("index header").parse().expect("numeric index")
+    header(&headers, "X-Consul-Index")
+        .expect("index header")
+        .parse()
+        .expect("numeric index")
 }

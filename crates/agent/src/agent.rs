@@ -41,6 +41,10 @@ pub struct AgentInfo {
     pub bootstrap_expect: u32,
     /// Node metadata.
     pub node_meta: BTreeMap<String, String>,
+    /// Script checks may be registered through the API and config files.
+    pub enable_script_checks: bool,
+    /// Script checks may be defined in config files.
+    pub enable_local_script_checks: bool,
     /// Don't leave the LAN pool on SIGINT.
     pub skip_leave_on_interrupt: bool,
     /// Leave the LAN pool on SIGTERM.
@@ -191,6 +195,31 @@ impl Agent {
             ..Default::default()
         };
         catalog::deregister(&self.server, req).await
+    }
+
+    /// Start running a check's probe; results update local state and, when
+    /// the status changes (or output after `check_update_interval`), the catalog.
+    pub fn start_monitor(self: &Arc<Self>, spec: crate::checks::CheckSpec) {
+        let weak = Arc::downgrade(self);
+        let report: crate::checks::Reporter = Arc::new(move |id, status, output| {
+            let weak = weak.clone();
+            Box::pin(async move {
+                let Some(agent) = weak.upgrade() else { return };
+                if let Some(check) = agent.local.record_result(&id, status, &output) {
+                    if let Err(e) = agent.sync_check(&check).await {
+                        tracing::warn!(check = %id, error = %e, "agent: failed to sync check");
+                    }
+                }
+            })
+        });
+        let id = spec.id.clone();
+        let monitor = crate::checks::spawn(
+            spec,
+            self.server.clone(),
+            self.info.node_name.clone(),
+            report,
+        );
+        self.local.set_monitor(&id, monitor);
     }
 
     /// Arm (or re-arm) the TTL timer of a check at `generation`.

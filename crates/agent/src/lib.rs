@@ -1,7 +1,10 @@
 //! The agent: local services and checks, the HTTP API (one route table), and
 //! the process lifecycle around the server.
 
+pub mod ae;
 pub mod agent;
+pub mod checks;
+pub mod dns;
 pub mod http;
 pub mod lan;
 pub mod local;

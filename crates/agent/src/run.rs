@@ -117,6 +117,7 @@ pub async fn start(
         rpc_addr: SocketAddr::new(advertise, server_port),
         raft_multiplier: cfg.raft_multiplier,
         bootstrap,
+        rpc_bind: Some(SocketAddr::new(bind, server_port)),
     })
     .await?;
     tokio::spawn(consul_server::leader::run(
@@ -145,6 +146,8 @@ pub async fn start(
         bootstrap: cfg.bootstrap || cfg.dev,
         bootstrap_expect: cfg.bootstrap_expect,
         node_meta: cfg.node_meta.clone(),
+        enable_script_checks: cfg.enable_script_checks,
+        enable_local_script_checks: cfg.enable_local_script_checks,
         skip_leave_on_interrupt: cfg.skip_leave_on_interrupt,
         leave_on_terminate: cfg.leave_on_terminate,
     };
@@ -161,18 +164,29 @@ pub async fn start(
             a.shutdown_requested().await
         }));
     }
+    crate::dns::start(&agent, &cfg)
+        .await
+        .map_err(AgentError::Io)?;
     if let Some(pid_file) = &cfg.pid_file {
         write_pid(pid_file)?;
     }
     start_lan_joins(&agent, &cfg, replay.alive).await?;
     // Services and checks from config files reach the catalog once a leader is known.
+    // API registrations kept under the data dir come back too.
+    if let Some(dir) = &cfg.data_dir {
+        let p = crate::local::persist::Persist::open(dir)
+            .map_err(|e| AgentError::Io(format!("{}: {e}", dir.display())))?;
+        agent.local().set_persist(p);
+    }
     let a = agent.clone();
     let services = cfg.services.clone();
     tokio::spawn(async move {
         if let Err(e) = apply_file_services(&a, &services).await {
             tracing::error!(error = %e, "agent: failed to register services from config");
         }
+        restore_persisted(&a).await;
     });
+    tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
     Ok(RunningAgent { agent, http_addrs })
 }
 
@@ -286,12 +300,31 @@ async fn apply_file_services(
         }
     }
     for def in defs {
-        crate::http::agent::register_service(agent, def)
+        crate::http::agent::register_service(agent, def, crate::http::agent::Source::File)
             .await
             .map_err(|e| AgentError::Invalid(e.message))?;
     }
     *FILE_SERVICES.lock().expect("file services lock") = new_ids;
     Ok(())
+}
+
+/// Re-register services and checks that were registered through the API
+/// before a restart.
+async fn restore_persisted(agent: &Arc<Agent>) {
+    let Some(p) = agent.local().persist().cloned() else {
+        return;
+    };
+    use crate::http::agent::{register_check, register_service, Source};
+    for def in p.services() {
+        if let Err(e) = register_service(agent, def, Source::Api).await {
+            tracing::warn!(error = %e.message, "agent: failed to restore persisted service");
+        }
+    }
+    for def in p.checks() {
+        if let Err(e) = register_check(agent, &def, Source::Api).await {
+            tracing::warn!(error = %e.message, "agent: failed to restore persisted check");
+        }
+    }
 }
 
 /// Re-read the configuration and apply what can change at runtime; a broken

@@ -87,12 +87,41 @@ pub async fn checks(ctx: Ctx) -> HttpResult {
 /// PUT /v1/agent/service/register
 pub async fn service_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: ServiceDefinition = decode_body(&body)?;
-    register_service(&ctx.agent, def).await?;
+    register_service(&ctx.agent, def.clone(), Source::Api).await?;
+    if let Some(p) = ctx.agent.local().persist() {
+        let id = if def.id.is_empty() {
+            &def.name
+        } else {
+            &def.id
+        };
+        p.save_service(id, &def)
+            .map_err(|e| HttpError::internal(format!("failed to persist service: {e}")))?;
+    }
     Ok(empty())
 }
 
-/// Add a service and its checks to local state and the catalog.
-pub async fn register_service(agent: &Arc<Agent>, def: ServiceDefinition) -> Result<(), HttpError> {
+/// Where a definition came from: script checks need `enable_script_checks`
+/// from the API, either that or `enable_local_script_checks` from files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The HTTP API.
+    Api,
+    /// A config file.
+    File,
+}
+
+fn scripts_allowed(agent: &Agent, source: Source) -> bool {
+    let info = agent.info();
+    info.enable_script_checks || (source == Source::File && info.enable_local_script_checks)
+}
+
+/// Add a service and its checks to local state and the catalog, and start
+/// their probes.
+pub async fn register_service(
+    agent: &Arc<Agent>,
+    def: ServiceDefinition,
+    source: Source,
+) -> Result<(), HttpError> {
     if def.name.is_empty() {
         return Err(HttpError::bad_request("Missing service name"));
     }
@@ -114,12 +143,17 @@ pub async fn register_service(agent: &Arc<Agent>, def: ServiceDefinition) -> Res
     let node = agent.info().node_name.clone();
     let checks =
         service_checks_from_definition(&node, &def, &svc).map_err(HttpError::bad_request)?;
-    let ttls: Vec<_> = def
-        .check
-        .iter()
-        .chain(def.checks.iter())
-        .map(|c| c.ttl)
-        .collect();
+    let defs: Vec<&CheckDefinition> = def.check.iter().chain(def.checks.iter()).collect();
+    let ttls: Vec<_> = defs.iter().map(|c| c.ttl).collect();
+    let mut specs = Vec::new();
+    for (check, d) in checks.iter().zip(&defs) {
+        let allowed = scripts_allowed(agent, source);
+        if let Some(spec) = crate::checks::spec_from_definition(&check.check_id, d, allowed)
+            .map_err(HttpError::bad_request)?
+        {
+            specs.push(spec);
+        }
+    }
     // Replacing a service drops the checks it had before.
     if let Some(old) = agent.local().remove_service(&svc.id) {
         for cid in old
@@ -138,6 +172,9 @@ pub async fn register_service(agent: &Arc<Agent>, def: ServiceDefinition) -> Res
         }
     }
     agent.sync_service(&svc).await?;
+    for spec in specs {
+        agent.start_monitor(spec);
+    }
     Ok(())
 }
 
@@ -146,6 +183,9 @@ pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
     if ctx.agent.local().remove_service(&id).is_none() {
         return Err(HttpError::not_found(format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name.")));
     }
+    if let Some(p) = ctx.agent.local().persist() {
+        p.remove_service(&id);
+    }
     ctx.agent.deregister_service(&id).await?;
     Ok(empty())
 }
@@ -153,29 +193,53 @@ pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
 /// PUT /v1/agent/check/register
 pub async fn check_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: CheckDefinition = decode_body(&body)?;
+    let id = register_check(&ctx.agent, &def, Source::Api).await?;
+    if let Some(p) = ctx.agent.local().persist() {
+        p.save_check(&id, &def)
+            .map_err(|e| HttpError::internal(format!("failed to persist check: {e}")))?;
+    }
+    Ok(empty())
+}
+
+/// Add a standalone check to local state and the catalog and start its
+/// probe; returns its id.
+pub async fn register_check(
+    agent: &Arc<Agent>,
+    def: &CheckDefinition,
+    source: Source,
+) -> Result<String, HttpError> {
     let service = if def.service_id.is_empty() {
         None
     } else {
-        Some(ctx.agent.local().service(&def.service_id).ok_or_else(|| {
+        Some(agent.local().service(&def.service_id).ok_or_else(|| {
             HttpError::bad_request(format!("ServiceID {:?} does not exist", def.service_id))
         })?)
     };
-    let node = ctx.agent.info().node_name.clone();
+    let node = agent.info().node_name.clone();
     let check =
-        check_from_definition(&node, &def, service.as_ref()).map_err(HttpError::bad_request)?;
+        check_from_definition(&node, def, service.as_ref()).map_err(HttpError::bad_request)?;
     let id = check.check_id.clone();
-    let generation = ctx.agent.local().add_check(check.clone(), def.ttl);
+    let allowed = scripts_allowed(agent, source);
+    let spec =
+        crate::checks::spec_from_definition(&id, def, allowed).map_err(HttpError::bad_request)?;
+    let generation = agent.local().add_check(check.clone(), def.ttl);
     if let Some(ttl) = def.ttl {
-        ctx.agent.arm_ttl(id, ttl, generation);
+        agent.arm_ttl(id.clone(), ttl, generation);
     }
-    ctx.agent.sync_check(&check).await?;
-    Ok(empty())
+    agent.sync_check(&check).await?;
+    if let Some(spec) = spec {
+        agent.start_monitor(spec);
+    }
+    Ok(id)
 }
 
 /// PUT /v1/agent/check/deregister/<id>
 pub async fn check_deregister(ctx: Ctx, id: String) -> HttpResult {
     if !ctx.agent.local().remove_check(&id) {
         return Err(unknown_check(&id));
+    }
+    if let Some(p) = ctx.agent.local().persist() {
+        p.remove_check(&id);
     }
     ctx.agent.deregister_check(&id).await?;
     Ok(empty())
