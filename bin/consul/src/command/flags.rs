@@ -69,7 +69,7 @@ impl Parsed {
 
     /// A u64 flag's value (0 when absent; values were validated while parsing).
     pub fn u64(&self, name: &str) -> u64 {
-        self.str(name).and_then(|v| parse_go_uint(v)).unwrap_or(0)
+        self.str(name).and_then(parse_go_uint).unwrap_or(0)
     }
 
     /// Every value of a repeatable flag.
