@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consul_server::endpoints::{catalog, health};
-use consul_server::{QueryOptions, RpcError};
+use consul_server::rpc::{CatalogRpc, HealthRpc, NodeSpecificRequest, RpcRequest};
+use consul_server::RpcError;
 use consul_types::catalog::{HealthCheck, NodeService, CONSUL_SERVICE, SERF_CHECK_ID};
 use rand::Rng;
 
@@ -61,11 +61,23 @@ fn same_check(local: &HealthCheck, remote: &HealthCheck) -> bool {
 
 /// Compare the catalog's view of this node with local state and repair it.
 pub async fn full_sync(agent: &Arc<Agent>) -> Result<SyncReport, RpcError> {
-    let server = agent.server();
     let node = agent.info().node_name.clone();
-    let opts = QueryOptions::default();
-    let (_, remote_node) = catalog::node_services(server, &opts, &node).await?;
-    let (_, remote_checks) = health::node_checks(server, &opts, &node).await?;
+    let req = NodeSpecificRequest {
+        node: node.clone(),
+        ..Default::default()
+    };
+    let remote_node = agent
+        .rpc(RpcRequest::Catalog(CatalogRpc::NodeServices(req.clone())))
+        .await?
+        .into_node_services()
+        .map_err(RpcError::from)?
+        .node_services;
+    let remote_checks = agent
+        .rpc(RpcRequest::Health(HealthRpc::NodeChecks(req)))
+        .await?
+        .into_health_checks()
+        .map_err(RpcError::from)?
+        .health_checks;
     let remote_services: BTreeMap<String, NodeService> =
         remote_node.map(|n| n.services).unwrap_or_default();
     let remote_checks: BTreeMap<String, HealthCheck> = remote_checks

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use consul_server::endpoints::catalog;
+use consul_server::rpc::{CatalogRpc, RpcRequest, RpcResponse};
 use consul_server::leader::self_registration;
 use consul_server::{RpcError, Server};
 use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
@@ -62,7 +62,12 @@ pub struct Agent {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Config sources, re-read on reload.
     pub(crate) config_args: Vec<String>,
+    /// Applies `log_level` on reload; set by the binary that owns logging.
+    log_level_hook: std::sync::OnceLock<LogLevelHook>,
 }
+
+/// A callback that switches the process's log level (`"debug"`, `"info"`…).
+pub type LogLevelHook = Box<dyn Fn(&str) + Send + Sync>;
 
 impl Agent {
     /// Assemble an agent around a started server and LAN pool.
@@ -81,7 +86,21 @@ impl Agent {
             started: Instant::now(),
             shutdown: tokio::sync::watch::channel(false).0,
             config_args,
+            log_level_hook: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Install the callback a reload uses to apply `log_level` (once; later
+    /// calls are ignored).
+    pub fn set_log_level_hook(&self, hook: LogLevelHook) {
+        let _ = self.log_level_hook.set(hook);
+    }
+
+    /// Switch the log level through the installed hook, if any.
+    pub fn apply_log_level(&self, level: &str) {
+        if let Some(hook) = self.log_level_hook.get() {
+            hook(level);
+        }
     }
 
     /// Static facts about this agent.
@@ -159,12 +178,26 @@ impl Agent {
         reg
     }
 
+    /// Send a typed request to the servers: handled here on a server (which
+    /// forwards to the leader when it must), over RPC from a client agent.
+    pub async fn rpc(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
+        self.server.handle(req).await
+    }
+
+    async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
+        self.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(reg)))).await.map(|_| ())
+    }
+
+    async fn deregister(&self, req: DeregisterRequest) -> Result<(), RpcError> {
+        self.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req))).await.map(|_| ())
+    }
+
     /// Push one local service (and its checks) into the catalog.
     pub async fn sync_service(&self, svc: &NodeService) -> Result<(), RpcError> {
         let mut reg = self.node_registration();
         reg.service = Some(svc.clone());
         reg.checks = self.local.checks_of_service(&svc.id);
-        catalog::register(&self.server, reg).await
+        self.register(reg).await
     }
 
     /// Push one local check into the catalog.
@@ -174,7 +207,7 @@ impl Agent {
             reg.service = self.local.service(&check.service_id);
         }
         reg.checks = vec![check.clone()];
-        catalog::register(&self.server, reg).await
+        self.register(reg).await
     }
 
     /// Remove a service (with its checks) from the catalog.
@@ -184,7 +217,7 @@ impl Agent {
             service_id: id.into(),
             ..Default::default()
         };
-        catalog::deregister(&self.server, req).await
+        self.deregister(req).await
     }
 
     /// Remove a check from the catalog.
@@ -194,7 +227,7 @@ impl Agent {
             check_id: id.into(),
             ..Default::default()
         };
-        catalog::deregister(&self.server, req).await
+        self.deregister(req).await
     }
 
     /// Start running a check's probe; results update local state and, when

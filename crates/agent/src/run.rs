@@ -187,6 +187,7 @@ pub async fn start(
         restore_persisted(&a).await;
     });
     tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
+    tokio::spawn(crate::cluster::run(agent.clone()));
     Ok(RunningAgent { agent, http_addrs })
 }
 
@@ -334,6 +335,12 @@ pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
     for w in &cfg.warnings {
         tracing::warn!("{w}");
     }
+    agent.apply_log_level(&cfg.log_level);
+    tracing::debug!(
+        services = cfg.services.len(),
+        log_level = %cfg.log_level,
+        "agent: applying reloaded configuration"
+    );
     apply_file_services(agent, &cfg.services).await?;
     tracing::info!("agent: reload complete");
     Ok(())

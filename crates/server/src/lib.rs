@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod error;
 pub mod fsm;
 pub mod leader;
+pub mod membership;
 pub mod query;
 pub mod rpc;
 pub mod server;

@@ -1,11 +1,17 @@
 //! `/v1/catalog/*`: register, deregister, datacenters, nodes, services,
 //! service/<name>, node/<node>.
 
+use std::collections::BTreeMap;
+
 use axum::body::Bytes;
-use consul_server::endpoints::catalog;
+use consul_server::rpc::{
+    CatalogRpc, DcSpecificRequest, NodeSpecificRequest, RpcRequest, ServiceSpecificRequest,
+    WireQueryOptions,
+};
+use consul_server::QueryMeta;
 use consul_types::catalog::{DeregisterRequest, RegisterRequest};
 
-use super::respond::{json, json_with_meta, HttpError, HttpResult};
+use super::respond::{json, json_with_meta, rpc_err, HttpError, HttpResult};
 use super::Ctx;
 
 /// Decode a JSON body the way Go does (field names case-insensitive).
@@ -14,13 +20,28 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Htt
         .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))
 }
 
+/// The read options and datacenter of a request.
+pub(super) fn read_parts(ctx: &Ctx) -> Result<(String, WireQueryOptions), HttpError> {
+    let opts = ctx.params.query_options()?;
+    Ok((
+        opts.datacenter.clone(),
+        WireQueryOptions::from_options(&opts, ""),
+    ))
+}
+
+/// `?node-meta=k:v` as the map Consul's requests carry.
+pub(super) fn node_meta(ctx: &Ctx) -> BTreeMap<String, String> {
+    ctx.params.node_meta().into_iter().collect()
+}
+
 /// PUT /v1/catalog/register
 pub async fn register(ctx: Ctx, body: Bytes) -> HttpResult {
     let mut req: RegisterRequest = decode_body(&body)?;
     if req.datacenter.is_empty() {
         req.datacenter = ctx.params.datacenter();
     }
-    catalog::register(ctx.agent.server(), req).await?;
+    ctx.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(req))))
+        .await?;
     Ok(json(&true, false))
 }
 
@@ -30,54 +51,121 @@ pub async fn deregister(ctx: Ctx, body: Bytes) -> HttpResult {
     if req.datacenter.is_empty() {
         req.datacenter = ctx.params.datacenter();
     }
-    catalog::deregister(ctx.agent.server(), req).await?;
+    ctx.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req)))
+        .await?;
     Ok(json(&true, false))
 }
 
 /// GET /v1/catalog/datacenters
 pub async fn datacenters(ctx: Ctx) -> HttpResult {
-    Ok(json(&catalog::datacenters(ctx.agent.server()), ctx.pretty))
+    let dcs = ctx
+        .rpc(RpcRequest::Catalog(CatalogRpc::ListDatacenters))
+        .await?
+        .into_strings()
+        .map_err(rpc_err)?;
+    Ok(json(&dcs, ctx.pretty))
 }
 
 /// GET /v1/catalog/nodes
 pub async fn nodes(ctx: Ctx) -> HttpResult {
-    let opts = ctx.params.query_options()?;
-    let (meta, nodes) = catalog::nodes(ctx.agent.server(), &opts, &ctx.params.node_meta()).await?;
-    Ok(json_with_meta(&nodes, &meta, ctx.pretty))
+    let (datacenter, query_options) = read_parts(&ctx)?;
+    let req = DcSpecificRequest {
+        datacenter,
+        node_meta_filters: node_meta(&ctx),
+        query_options,
+    };
+    let r = ctx
+        .rpc(RpcRequest::Catalog(CatalogRpc::ListNodes(req)))
+        .await?
+        .into_nodes()
+        .map_err(rpc_err)?;
+    Ok(json_with_meta(
+        &r.nodes,
+        &QueryMeta::from(r.query_meta),
+        ctx.pretty,
+    ))
 }
 
 /// GET /v1/catalog/services
 pub async fn services(ctx: Ctx) -> HttpResult {
-    let opts = ctx.params.query_options()?;
-    let (meta, services) =
-        catalog::services(ctx.agent.server(), &opts, &ctx.params.node_meta()).await?;
-    Ok(json_with_meta(&services, &meta, ctx.pretty))
+    let (datacenter, query_options) = read_parts(&ctx)?;
+    let req = DcSpecificRequest {
+        datacenter,
+        node_meta_filters: node_meta(&ctx),
+        query_options,
+    };
+    let r = ctx
+        .rpc(RpcRequest::Catalog(CatalogRpc::ListServices(req)))
+        .await?
+        .into_services()
+        .map_err(rpc_err)?;
+    Ok(json_with_meta(
+        &r.services,
+        &QueryMeta::from(r.query_meta),
+        ctx.pretty,
+    ))
+}
+
+/// The request for one service's instances (`?tag` repeatable, `?node-meta`).
+pub(super) fn service_request(
+    ctx: &Ctx,
+    name: String,
+) -> Result<ServiceSpecificRequest, HttpError> {
+    if name.is_empty() {
+        return Err(HttpError::bad_request("Missing service name"));
+    }
+    let (datacenter, query_options) = read_parts(ctx)?;
+    let tags = ctx.params.all("tag");
+    Ok(ServiceSpecificRequest {
+        datacenter,
+        node_meta_filters: node_meta(ctx),
+        service_name: name,
+        tag_filter: !tags.is_empty(),
+        service_tags: tags,
+        passing_only: ctx.params.flag("passing"),
+        query_options,
+    })
 }
 
 /// GET /v1/catalog/service/<name>
 pub async fn service(ctx: Ctx, name: String) -> HttpResult {
+    let req = service_request(&ctx, name)?;
+    let r = ctx
+        .rpc(RpcRequest::Catalog(CatalogRpc::ServiceNodes(req)))
+        .await?
+        .into_service_nodes()
+        .map_err(rpc_err)?;
+    Ok(json_with_meta(
+        &r.service_nodes,
+        &QueryMeta::from(r.query_meta),
+        ctx.pretty,
+    ))
+}
+
+/// The request for one node.
+pub(super) fn node_request(ctx: &Ctx, name: String) -> Result<NodeSpecificRequest, HttpError> {
     if name.is_empty() {
-        return Err(HttpError::bad_request("Missing service name"));
+        return Err(HttpError::bad_request("Missing node name"));
     }
-    let opts = ctx.params.query_options()?;
-    let tags = ctx.params.all("tag");
-    let (meta, nodes) = catalog::service_nodes(
-        ctx.agent.server(),
-        &opts,
-        &name,
-        &tags,
-        &ctx.params.node_meta(),
-    )
-    .await?;
-    Ok(json_with_meta(&nodes, &meta, ctx.pretty))
+    let (datacenter, query_options) = read_parts(ctx)?;
+    Ok(NodeSpecificRequest {
+        datacenter,
+        node: name,
+        query_options,
+    })
 }
 
 /// GET /v1/catalog/node/<node>
 pub async fn node(ctx: Ctx, name: String) -> HttpResult {
-    if name.is_empty() {
-        return Err(HttpError::bad_request("Missing node name"));
-    }
-    let opts = ctx.params.query_options()?;
-    let (meta, services) = catalog::node_services(ctx.agent.server(), &opts, &name).await?;
-    Ok(json_with_meta(&services, &meta, ctx.pretty))
+    let req = node_request(&ctx, name)?;
+    let r = ctx
+        .rpc(RpcRequest::Catalog(CatalogRpc::NodeServices(req)))
+        .await?
+        .into_node_services()
+        .map_err(rpc_err)?;
+    Ok(json_with_meta(
+        &r.node_services,
+        &QueryMeta::from(r.query_meta),
+        ctx.pretty,
+    ))
 }

@@ -4,10 +4,13 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use consul_server::endpoints::kv;
-use consul_types::kv::{DirEntry, KvOp, KvRequest};
+use consul_server::rpc::{
+    KeyListRequest, KeyRequest, KvRpc, KvsRequest, RpcRequest, WireQueryOptions,
+};
+use consul_server::QueryMeta;
+use consul_types::kv::{DirEntry, KvOp};
 
-use super::respond::{json, json_with_meta, set_meta, HttpError, HttpResult};
+use super::respond::{json, json_with_meta, rpc_err, set_meta, HttpError, HttpResult};
 use super::Ctx;
 
 /// A 404 with an empty body that still reports the query meta.
@@ -21,7 +24,8 @@ fn not_found(meta: &consul_server::QueryMeta) -> Response {
 /// GET /v1/kv/<key>
 pub async fn get(ctx: Ctx, key: String) -> HttpResult {
     let opts = ctx.params.query_options()?;
-    let server = ctx.agent.server();
+    let query_options = WireQueryOptions::from_options(&opts, "");
+    let datacenter = opts.datacenter.clone();
     if ctx.params.has("keys") {
         // Consul also accepts the historical misspelling `seperator`.
         let sep = ctx
@@ -29,21 +33,47 @@ pub async fn get(ctx: Ctx, key: String) -> HttpResult {
             .get("separator")
             .or_else(|| ctx.params.get("seperator"))
             .unwrap_or("");
-        let (meta, keys) = kv::keys(server, &opts, &key, sep).await?;
-        if keys.is_empty() {
+        let req = KeyListRequest {
+            datacenter,
+            prefix: key,
+            seperator: sep.to_string(),
+            query_options,
+        };
+        let r = ctx
+            .rpc(RpcRequest::Kv(KvRpc::ListKeys(req)))
+            .await?
+            .into_key_list()
+            .map_err(rpc_err)?;
+        let meta: QueryMeta = r.query_meta.into();
+        if r.keys.is_empty() {
             return Ok(not_found(&meta));
         }
-        return Ok(json_with_meta(&keys, &meta, ctx.pretty));
+        return Ok(json_with_meta(&r.keys, &meta, ctx.pretty));
     }
+    let req = KeyRequest {
+        datacenter,
+        key,
+        query_options,
+    };
     if ctx.params.has("recurse") {
-        let (meta, entries) = kv::list(server, &opts, &key).await?;
-        if entries.is_empty() {
+        let r = ctx
+            .rpc(RpcRequest::Kv(KvRpc::List(req)))
+            .await?
+            .into_dir_entries()
+            .map_err(rpc_err)?;
+        let meta: QueryMeta = r.query_meta.into();
+        if r.entries.is_empty() {
             return Ok(not_found(&meta));
         }
-        return Ok(json_with_meta(&entries, &meta, ctx.pretty));
+        return Ok(json_with_meta(&r.entries, &meta, ctx.pretty));
     }
-    let (meta, entry) = kv::get(server, &opts, &key).await?;
-    let Some(entry) = entry else {
+    let r = ctx
+        .rpc(RpcRequest::Kv(KvRpc::Get(req)))
+        .await?
+        .into_dir_entries()
+        .map_err(rpc_err)?;
+    let meta: QueryMeta = r.query_meta.into();
+    let Some(entry) = r.entries.into_iter().next() else {
         return Ok(not_found(&meta));
     };
     if ctx.params.has("raw") {
@@ -86,7 +116,9 @@ pub async fn put(ctx: Ctx, key: String, body: Bytes) -> HttpResult {
     let flags = ctx.params.u64("flags", "flags")?.unwrap_or(0);
     let cas = ctx.params.u64("cas", "cas index")?;
     check_dc(&ctx)?;
-    let req = KvRequest {
+    let req = KvsRequest {
+        datacenter: String::new(),
+        token: String::new(),
         op: if cas.is_some() { KvOp::Cas } else { KvOp::Set },
         dir_ent: DirEntry {
             key,
@@ -96,7 +128,11 @@ pub async fn put(ctx: Ctx, key: String, body: Bytes) -> HttpResult {
             ..Default::default()
         },
     };
-    let ok = kv::apply(ctx.agent.server(), req).await?;
+    let ok = ctx
+        .rpc(RpcRequest::Kv(KvRpc::Apply(req)))
+        .await?
+        .into_bool()
+        .map_err(rpc_err)?;
     Ok(json(&ok, false))
 }
 
@@ -113,7 +149,9 @@ pub async fn delete(ctx: Ctx, key: String) -> HttpResult {
         (false, Some(_)) => KvOp::DeleteCas,
         (false, None) => KvOp::Delete,
     };
-    let req = KvRequest {
+    let req = KvsRequest {
+        datacenter: String::new(),
+        token: String::new(),
         op,
         dir_ent: DirEntry {
             key,
@@ -121,7 +159,11 @@ pub async fn delete(ctx: Ctx, key: String) -> HttpResult {
             ..Default::default()
         },
     };
-    let ok = kv::apply(ctx.agent.server(), req).await?;
+    let ok = ctx
+        .rpc(RpcRequest::Kv(KvRpc::Apply(req)))
+        .await?
+        .into_bool()
+        .map_err(rpc_err)?;
     Ok(json(&ok, false))
 }
 

@@ -39,6 +39,16 @@ pub struct Ctx {
     pub pretty: bool,
 }
 
+impl Ctx {
+    /// Send a typed request to the servers (see [`Agent::rpc`]).
+    pub async fn rpc(
+        &self,
+        req: consul_server::rpc::RpcRequest,
+    ) -> Result<consul_server::rpc::RpcResponse, HttpError> {
+        self.agent.rpc(req).await.map_err(HttpError::from)
+    }
+}
+
 impl FromRequestParts<Arc<Agent>> for Ctx {
     type Rejection = HttpError;
 

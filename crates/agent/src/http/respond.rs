@@ -134,5 +134,10 @@ pub fn json_with_meta<T: Serialize + ?Sized>(
     resp
 }
 
+/// A reply of the wrong shape from the RPC layer (a bug or version skew).
+pub fn rpc_err(e: consul_server::rpc::CallError) -> HttpError {
+    HttpError::from(RpcError::from(e))
+}
+
 /// Result type of every handler.
 pub type HttpResult = Result<Response, HttpError>;
