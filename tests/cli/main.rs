@@ -443,3 +443,283 @@ fn address_and_token_come_from_env_and_flags() {
     assert_eq!(o.code, 0, "{}", o.err());
     assert_eq!(token_header(&recv()), None);
 }
+
+fn agent_json(dev: &Dev, path: &str) -> serde_json::Value {
+    let (status, _, body) = consul_testkit::http("GET", &dev.agent.url(path), None).expect("GET");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).expect("json")
+}
+
+#[test]
+fn validate_reports_valid_invalid_and_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let conf = d.join("conf");
+    std::fs::create_dir(&conf).unwrap();
+    std::fs::write(
+        conf.join("a.json"),
+        r#"{"data_dir": "/tmp/x", "server": true, "service": {"name": "web", "port": 80}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("b.hcl"),
+        "log_level = \"debug\"\nservice {\n  name = \"api\"\n  port = 8080\n}\n",
+    )
+    .unwrap();
+    let conf_s = conf.to_str().unwrap();
+
+    let o = run_cli(bin(), &["validate", conf_s], &[], None);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert_eq!(o.out(), "Configuration is valid!\n");
+    assert_eq!(o.err(), "");
+    let o = run_cli(bin(), &["validate", "-quiet", conf_s], &[], None);
+    assert_eq!((o.code, o.out()), (0, String::new()));
+
+    // Unknown keys warn, the config is still valid.
+    std::fs::write(conf.join("c.json"), r#"{"bogus_key": 1}"#).unwrap();
+    let o = run_cli(bin(), &["validate", conf_s], &[], None);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert_eq!(o.out(), "Configuration is valid!\n");
+    assert!(o.err().contains("bogus_key"), "{}", o.err());
+    assert!(o.err().contains("c.json"), "{}", o.err());
+
+    // A key of the wrong type: one line naming the file and the key, exit 1.
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, r#"{"data_dir": "/tmp/x", "server": "yes"}"#).unwrap();
+    let o = run_cli(bin(), &["validate", bad.to_str().unwrap()], &[], None);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.out(), "");
+    let err = o.err();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Config validation failed: Error parsing {}: server:",
+            bad.display()
+        )),
+        "{err}"
+    );
+
+    // Syntax error, missing file, no arguments.
+    std::fs::write(&bad, "{\"server\": tru").unwrap();
+    let o = run_cli(bin(), &["validate", bad.to_str().unwrap()], &[], None);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err()
+            .starts_with("Config validation failed: Error parsing "),
+        "{}",
+        o.err()
+    );
+    let o = run_cli(bin(), &["validate", "/nonexistent/consul.d"], &[], None);
+    assert_eq!(o.code, 1);
+    assert!(o.err().contains("/nonexistent/consul.d"), "{}", o.err());
+    let o = run_cli(bin(), &["validate"], &[], None);
+    assert_one_line_error(&o, "Must specify at least one config file or directory");
+}
+
+#[test]
+fn services_register_deregister_and_maint() {
+    let dev = Dev::start();
+    let services = || agent_json(&dev, "/v1/agent/services");
+
+    // Flags.
+    let out = dev.ok(&[
+        "services",
+        "register",
+        "-name=web",
+        "-id=web1",
+        "-tag=a",
+        "-tag",
+        "b",
+        "-address=127.0.0.9",
+        "-port=8080",
+        "-meta",
+        "env=prod",
+    ]);
+    assert_eq!(out, "Registered service: web\n");
+    let s = &services()["web1"];
+    assert_eq!(s["Service"], "web");
+    assert_eq!(s["Tags"], serde_json::json!(["a", "b"]));
+    assert_eq!(s["Address"], "127.0.0.9");
+    assert_eq!(s["Port"], 8080);
+    assert_eq!(s["Meta"]["env"], "prod");
+
+    // Files: JSON `services` and an HCL `service` block with a check.
+    let dir = tempfile::tempdir().unwrap();
+    let json_file = dir.path().join("svcs.json");
+    std::fs::write(
+        &json_file,
+        r#"{"services": [{"name": "api", "port": 1, "enable_tag_override": true},
+                         {"id": "db1", "name": "db", "tags": ["primary"]}]}"#,
+    )
+    .unwrap();
+    let hcl_file = dir.path().join("cache.hcl");
+    std::fs::write(
+        &hcl_file,
+        "service {\n  name = \"cache\"\n  port = 6379\n  check {\n    ttl = \"30s\"\n  }\n}\n",
+    )
+    .unwrap();
+    let out = dev.ok(&[
+        "services",
+        "register",
+        json_file.to_str().unwrap(),
+        hcl_file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out,
+        "Registered service: api\nRegistered service: db\nRegistered service: cache\n"
+    );
+    let all = services();
+    assert_eq!(all["api"]["EnableTagOverride"], true);
+    assert_eq!(all["db1"]["Tags"], serde_json::json!(["primary"]));
+    assert_eq!(all["cache"]["Port"], 6379);
+    let checks = agent_json(&dev, "/v1/agent/checks");
+    assert!(
+        checks
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|c| c["ServiceID"] == "cache"),
+        "{checks}"
+    );
+
+    // Argument errors.
+    let o = dev.cli(&["services", "register"]);
+    assert_one_line_error(
+        &o,
+        "Service registration requires at least one argument or flags.",
+    );
+    let o = dev.cli(&[
+        "services",
+        "register",
+        "-name=x",
+        json_file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(
+        &o,
+        "Service registration requires arguments or -id, not both.",
+    );
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let o = dev.cli(&["services", "register", empty.to_str().unwrap()]);
+    assert_one_line_error(&o, "Error: No services found in config files");
+
+    // Maintenance: nothing listed at first.
+    assert_eq!(dev.ok(&["maint"]), "");
+    assert_eq!(
+        dev.ok(&["maint", "-enable", "-reason", "kernel upgrade"]),
+        "Node maintenance is now enabled\n"
+    );
+    assert_eq!(
+        dev.ok(&["maint", "-enable", "-service=web1"]),
+        "Service maintenance is now enabled for \"web1\"\n"
+    );
+    let node = dev.agent.node.clone();
+    assert_eq!(
+        dev.ok(&["maint"]),
+        format!(
+            "Node:\n  Name:   {node}\n  Reason: kernel upgrade\n\nService:\n  ID:     web1\n  Reason: Maintenance mode is enabled for this service, but no reason was provided. This is a default message.\n\n"
+        )
+    );
+    let health = agent_json(&dev, "/v1/health/service/web");
+    let checks = health[0]["Checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["CheckID"] == "_service_maintenance:web1" && c["Status"] == "critical"),
+        "{health}"
+    );
+    assert_eq!(
+        dev.ok(&["maint", "-disable", "-service", "web1"]),
+        "Service maintenance is now disabled for \"web1\"\n"
+    );
+    assert_eq!(
+        dev.ok(&["maint", "-disable"]),
+        "Node maintenance is now disabled\n"
+    );
+    assert_eq!(dev.ok(&["maint"]), "");
+    let o = dev.cli(&["maint", "-enable", "-disable"]);
+    assert_one_line_error(&o, "Only one of -enable or -disable may be provided");
+    let o = dev.cli(&["maint", "-disable", "-reason=x"]);
+    assert_one_line_error(&o, "Reason may only be provided with -enable");
+    let o = dev.cli(&["maint", "-service=web1"]);
+    assert_one_line_error(&o, "Service requires either -enable or -disable");
+    let o = dev.cli(&["maint", "-enable", "-service=nope"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err()
+            .starts_with("Error enabling service maintenance: Unexpected response code: 404"),
+        "{}",
+        o.err()
+    );
+
+    // Deregister by id and by file.
+    assert_eq!(
+        dev.ok(&["services", "deregister", "-id", "web1"]),
+        "Deregistered service: web1\n"
+    );
+    assert_eq!(
+        dev.ok(&["services", "deregister", json_file.to_str().unwrap()]),
+        "Deregistered service: api\nDeregistered service: db1\n"
+    );
+    let all = services();
+    let ids: Vec<&String> = all.as_object().unwrap().keys().collect();
+    assert_eq!(ids, vec!["cache"], "{all}");
+    let o = dev.cli(&["services", "deregister"]);
+    assert_one_line_error(
+        &o,
+        "Service deregistration requires at least one argument or -id.",
+    );
+    let o = dev.cli(&["services", "deregister", "-id=nope"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err()
+            .starts_with("Error deregistering service \"nope\": Unexpected response code: 404"),
+        "{}",
+        o.err()
+    );
+}
+
+#[test]
+fn reload_changes_the_log_level() {
+    let lease = reserve_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("log.json");
+    std::fs::write(&conf, r#"{"log_level": "info"}"#).unwrap();
+    let mut agent = AgentBuilder::new(bin(), &lease)
+        .dev(true)
+        .arg("-config-file")
+        .arg(conf.to_str().unwrap())
+        .start()
+        .expect("spawn agent");
+    agent.wait_ready(Duration::from_secs(30)).expect("ready");
+    let env = [("CONSUL_HTTP_ADDR", agent.http_addr.as_str())];
+    let has_debug = |log: &str| {
+        log.lines()
+            .any(|l| l.contains(" DEBUG ") || l.contains("DEBUG\x1b["))
+    };
+    assert!(!has_debug(&agent.log()), "{}", agent.log());
+
+    // `consul reload` after editing the file: debug lines from then on.
+    std::fs::write(&conf, r#"{"log_level": "debug"}"#).unwrap();
+    let o = run_cli(bin(), &["reload"], &env, None);
+    assert_eq!(o.out(), "Configuration reload triggered\n", "{}", o.err());
+    assert!(
+        consul_testkit::wait_until(Duration::from_secs(10), || has_debug(&agent.log())),
+        "{}",
+        agent.log()
+    );
+
+    // SIGHUP back to info: no more debug lines after that reload.
+    std::fs::write(&conf, r#"{"log_level": "info"}"#).unwrap();
+    agent.signal(1);
+    assert!(consul_testkit::wait_until(Duration::from_secs(10), || {
+        agent.log().contains("log level changed to info")
+    }));
+    let before = agent.log().len();
+    let o = run_cli(bin(), &["reload"], &env, None);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert!(consul_testkit::wait_until(Duration::from_secs(10), || {
+        agent.log()[before..].contains("reload complete")
+    }));
+    assert!(!has_debug(&agent.log()[before..]), "{}", agent.log());
+}

@@ -6,6 +6,8 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{escape_path, Params};
+use consul_types::catalog::HealthCheck;
+
 use crate::{ApiError, Client, QueryOptions, WriteOptions};
 
 /// A gossip pool member as `/v1/agent/members` lists it (Go's
@@ -142,6 +144,92 @@ impl Agent<'_> {
                 &WriteOptions::default(),
                 None,
             )
+            .await
+    }
+
+    /// The node name of the agent (`Config.NodeName` of `/v1/agent/self`).
+    pub async fn node_name(&self) -> Result<String, ApiError> {
+        let v = self.self_().await?;
+        Ok(v.pointer("/Config/NodeName")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// `/v1/agent/checks`: the checks the local agent runs, by check id.
+    pub async fn checks(&self) -> Result<BTreeMap<String, HealthCheck>, ApiError> {
+        let (v, _) = self
+            .c
+            .query::<Option<BTreeMap<String, HealthCheck>>>(
+                "/v1/agent/checks",
+                Vec::new(),
+                &QueryOptions::default(),
+                false,
+            )
+            .await?;
+        Ok(v.flatten().unwrap_or_default())
+    }
+
+    /// `PUT /v1/agent/service/register`: register a service with the local
+    /// agent. `reg` is an `AgentServiceRegistration` as JSON (PascalCase
+    /// keys; Consul decodes them case-insensitively).
+    pub async fn service_register(&self, reg: &serde_json::Value) -> Result<(), ApiError> {
+        let body = serde_json::to_vec(reg).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.c
+            .write_unit(
+                Method::PUT,
+                "/v1/agent/service/register",
+                Vec::new(),
+                &WriteOptions::default(),
+                Some(body),
+            )
+            .await
+    }
+
+    /// `PUT /v1/agent/service/deregister/<id>`.
+    pub async fn service_deregister(&self, id: &str) -> Result<(), ApiError> {
+        let path = escape_path(&format!("/v1/agent/service/deregister/{id}"));
+        self.c
+            .write_unit(
+                Method::PUT,
+                &path,
+                Vec::new(),
+                &WriteOptions::default(),
+                None,
+            )
+            .await
+    }
+
+    /// Put the node into maintenance mode (`reason` "" = the default note).
+    pub async fn enable_node_maintenance(&self, reason: &str) -> Result<(), ApiError> {
+        self.maintenance("/v1/agent/maintenance", true, reason)
+            .await
+    }
+
+    /// Take the node out of maintenance mode.
+    pub async fn disable_node_maintenance(&self) -> Result<(), ApiError> {
+        self.maintenance("/v1/agent/maintenance", false, "").await
+    }
+
+    /// Put service `id` into maintenance mode.
+    pub async fn enable_service_maintenance(&self, id: &str, reason: &str) -> Result<(), ApiError> {
+        let path = escape_path(&format!("/v1/agent/service/maintenance/{id}"));
+        self.maintenance(&path, true, reason).await
+    }
+
+    /// Take service `id` out of maintenance mode.
+    pub async fn disable_service_maintenance(&self, id: &str) -> Result<(), ApiError> {
+        let path = escape_path(&format!("/v1/agent/service/maintenance/{id}"));
+        self.maintenance(&path, false, "").await
+    }
+
+    async fn maintenance(&self, path: &str, enable: bool, reason: &str) -> Result<(), ApiError> {
+        let mut params: Params = vec![("enable", enable.to_string())];
+        if !reason.is_empty() {
+            params.push(("reason", reason.to_string()));
+        }
+        self.c
+            .write_unit(Method::PUT, path, params, &WriteOptions::default(), None)
             .await
     }
 }

@@ -12,8 +12,11 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    init_logging(&cfg.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let log_level = init_logging(&cfg.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("==> Error starting runtime: {e}");
@@ -39,6 +42,9 @@ pub fn run(args: &[String]) -> i32 {
                 return 1;
             }
         };
+        if let Some(set) = log_level {
+            running.agent.set_log_level_hook(set);
+        }
         print_banner(&cfg, &running);
         consul_agent::wait_for_shutdown(&running.agent).await;
         println!("==> Gracefully shut down agent");
@@ -48,12 +54,22 @@ pub fn run(args: &[String]) -> i32 {
 
 fn print_banner(cfg: &RuntimeConfig, running: &consul_agent::RunningAgent) {
     let info = running.agent.info();
-    let clients: Vec<String> = running.http_addrs.iter().map(|a| a.ip().to_string()).collect();
+    let clients: Vec<String> = running
+        .http_addrs
+        .iter()
+        .map(|a| a.ip().to_string())
+        .collect();
     println!("           Version: '{}'", consul_agent::VERSION);
     println!("           Node ID: '{}'", info.node_id);
     println!("         Node name: '{}'", info.node_name);
-    println!("        Datacenter: '{}' (Segment: '<all>')", info.datacenter);
-    println!("            Server: {} (Bootstrap: {})", info.server, info.bootstrap);
+    println!(
+        "        Datacenter: '{}' (Segment: '<all>')",
+        info.datacenter
+    );
+    println!(
+        "            Server: {} (Bootstrap: {})",
+        info.server, info.bootstrap
+    );
     println!(
         "       Client Addr: [{}] (HTTP: {}, HTTPS: {}, gRPC: {}, DNS: {})",
         clients.join(" "),
@@ -62,7 +78,10 @@ fn print_banner(cfg: &RuntimeConfig, running: &consul_agent::RunningAgent) {
         cfg.ports.grpc,
         cfg.ports.dns
     );
-    println!("      Cluster Addr: {} (LAN: {}, WAN: {})", info.advertise_addr, cfg.ports.serf_lan, cfg.ports.serf_wan);
+    println!(
+        "      Cluster Addr: {} (LAN: {}, WAN: {})",
+        info.advertise_addr, cfg.ports.serf_lan, cfg.ports.serf_wan
+    );
     println!(
         "           Encrypt: Gossip: {}, TLS-Outgoing: false, TLS-Incoming: false, Auto-Encrypt-TLS: false",
         cfg.encrypt.is_some()
@@ -72,16 +91,53 @@ fn print_banner(cfg: &RuntimeConfig, running: &consul_agent::RunningAgent) {
     println!();
 }
 
-/// Log to stderr at the configured level (`trace`, `debug`, `info`, `warn`, `err`).
-fn init_logging(level: &str) {
-    let level = match level.to_ascii_lowercase().as_str() {
+/// The `tracing` level for a Consul `log_level` (`trace`, `debug`, `info`,
+/// `warn`, `err`).
+fn tracing_level(level: &str) -> &'static str {
+    match level.to_ascii_lowercase().as_str() {
         "trace" => "trace",
         "debug" => "debug",
         "warn" => "warn",
         "err" | "error" => "error",
         _ => "info",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},openraft=warn,hyper=warn")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    }
+}
+
+fn level_filter(level: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::new(format!("{},openraft=warn,hyper=warn", tracing_level(level)))
+}
+
+/// Log to stderr at the configured level. Unless `RUST_LOG` decides the
+/// filter, returns the hook a reload calls to change the level.
+fn init_logging(level: &str) -> Option<consul_agent::agent::LogLevelHook> {
+    let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let fixed = from_env.is_some();
+    let filter = from_env.unwrap_or_else(|| level_filter(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_filter_reloading();
+    let handle = builder.reload_handle();
+    if builder.try_init().is_err() || fixed {
+        return None;
+    }
+    let current = std::sync::Mutex::new(tracing_level(level));
+    Some(Box::new(move |level: &str| {
+        let new = tracing_level(level);
+        let Ok(mut cur) = current.lock() else {
+            return;
+        };
+        if *cur == new {
+            return;
+        }
+        match handle.reload(level_filter(level)) {
+            Ok(()) => {
+                *cur = new;
+                tracing::info!("agent: log level changed to {new}");
+            }
+            Err(e) => tracing::error!("agent: failed to change log level: {e}"),
+        }
+    }))
 }

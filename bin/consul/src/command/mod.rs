@@ -13,9 +13,12 @@ pub mod join;
 pub mod keygen;
 pub mod kv;
 pub mod leave;
+pub mod maint;
 pub mod members;
 pub mod reload;
+pub mod services;
 pub mod ui;
+pub mod validate;
 pub mod version;
 
 /// Top-level verbs with their one-line synopses, for the usage text.
@@ -33,8 +36,11 @@ const COMMANDS: &[(&str, &str)] = &[
         "leave",
         "Gracefully leaves the Consul cluster and shuts down",
     ),
+    ("maint", "Controls node or service maintenance mode"),
     ("members", "Lists the members of a Consul cluster"),
     ("reload", "Triggers the agent to reload configuration files"),
+    ("services", "Interact with services"),
+    ("validate", "Validate config files/directories"),
     ("version", "Prints the Consul version"),
 ];
 
@@ -68,8 +74,11 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("keygen") => keygen::run(rest),
         Some("kv") => kv::run(rest),
         Some("leave") => leave::run(rest),
+        Some("maint") => maint::run(rest),
         Some("members") => members::run(rest),
         Some("reload") => reload::run(rest),
+        Some("services") => services::run(rest),
+        Some("validate") => validate::run(rest),
         Some("version") => version::run(rest),
         Some("-v" | "-version" | "--version") => version::run(&[]),
         Some("-h" | "-help" | "--help") => {
