@@ -7,7 +7,7 @@
 #   -d seconds per dnsperf run (default 10)
 #   -q outstanding-query levels passed to dnsperf -q (default "16 64 256")
 #   -p also record a perf profile of the agent (SRV, -q 64) into $PERF_OUT (default bench/dns/perf.txt)
-#   -o raw results, one TSV line per run (default bench/dns/last-results.tsv)
+#   -o raw results, one TSV line per run (default bench/dns/last-results.tsv; dnsperf output in <that>.dnsperf.log)
 # Env: CARGO_TARGET_DIR (default <repo>/target), SKIP_BUILD=1 to reuse the built binary,
 #      AGENT_IP (default 127.0.0.61), NSD_IP (default 127.0.0.62), DNS_PORT (default 8600),
 #      NODES (default 50; each node gets 2 service instances, 50 services with 2 instances each),
@@ -129,6 +129,9 @@ server:
   logfile: "$WORK/nsd.log"
   verbosity: 0
   hide-version: yes
+  # Debian's NSD has response rate limiting on (200 qps per source): off, or it throttles dnsperf.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
 remote-control:
   control-enable: no
 zone:
@@ -167,11 +170,11 @@ done
 run_one() { # run_one SERVER_IP QTYPE OUTSTANDING -> "qps avg_lat_ms lost pct_noerror"
   local out
   out=$(dnsperf -m udp -s "$1" -p "$PORT" -d "$WORK/q-$2.txt" -q "$3" -l "$DURATION" -T "$DNSPERF_THREADS" -c "$DNSPERF_THREADS" 2>&1)
-  echo "$out" >>"$WORK/dnsperf.log"
+  printf '### %s %s -q %s\n%s\n' "$1" "$2" "$3" "$out" >>"$RESULTS.dnsperf.log"
   awk '/Queries per second:/{qps=$4} /Average Latency \(s\):/{lat=$4*1000} /Queries lost:/{lost=$3}
-       /Response codes:/{rc=$0} END{ok=(rc ~ /NOERROR 100(\.00)?%/)?"ok":"rc!";printf "%.0f %.3f %s %s\n", qps, lat, lost, ok}' <<<"$out"
+       /Response codes:/{rc=$0} END{ok=(rc ~ /NOERROR [0-9]+ \(100\.00%\)/)?"ok":"rcodes!";printf "%.0f %.3f %s %s\n", qps, lat, lost, ok}' <<<"$out"
 }
-: >"$RESULTS"
+: >"$RESULTS"; : >"$RESULTS.dnsperf.log"
 printf 'round\tserver\tqtype\toutstanding\tqps\tavg_latency_ms\tlost\trcodes\n' >>"$RESULTS"
 for ((r = 1; r <= ROUNDS; r++)); do
   for c in $CONCS; do
@@ -196,10 +199,12 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
   wait "$PPID_PERF" || true; PPID_PERF=""
   {
     echo "# perf report --no-children (self time), agent under dnsperf SRV -q 64"
-    perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^$' | head -70
+    perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^$' | head -70 || true
     echo; echo "# perf report --children (inclusive time)"
-    perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^$' | head -90
-  } >"$PERF_OUT"
+    perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v "^$" | head -150 || true
+    echo; echo "# perf report --no-children, callers of the top entries"
+    perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g caller,0.5,callee,function,percent --percent-limit 2 2>/dev/null | grep -v '^$' | head -300 || true
+  } | sed 's/[[:space:]]*-[[:space:]]*-[[:space:]]*$//; s/[[:space:]]*$//' | cut -c1-220 >"$PERF_OUT"
 fi
 
 # --- table ------------------------------------------------------------------------------------
