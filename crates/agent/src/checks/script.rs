@@ -93,13 +93,14 @@ pub async fn probe(cmd: &Command, timeout: Duration, max_output: usize) -> Probe
 
 /// SIGKILL the process group led by `pid` (the script and anything it started).
 fn kill_group(pid: u32) {
-    // `kill -9 -<pgid>` through the kill(1) binary keeps this crate free of unsafe.
-    let _ = std::process::Command::new("kill")
-        .arg("-9")
-        .arg(format!("-{pid}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    // Never signal group 0/1 (ourselves / everyone) on a bogus id.
+    let Ok(pgid) = i32::try_from(pid) else { return };
+    if pgid > 1 {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pgid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
 }
 
 #[cfg(test)]
