@@ -23,18 +23,33 @@ pub struct HttpSpec {
     pub tls_skip_verify: bool,
 }
 
-/// Build the client an HTTP check uses (one per check, reused every run).
-pub fn client(spec: &HttpSpec, timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .timeout(timeout)
+/// The client HTTP checks share: one per `tls_skip_verify` setting, so a
+/// thousand checks cost one TLS configuration and one connection pool, not a
+/// thousand (each check's timeout is set per request). Connections are not
+/// kept alive between runs, as Consul's checks do not reuse them.
+pub fn client(spec: &HttpSpec) -> Result<reqwest::Client, String> {
+    static VERIFY: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    static SKIP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let cell = if spec.tls_skip_verify { &SKIP } else { &VERIFY };
+    if let Some(c) = cell.get() {
+        return Ok(c.clone());
+    }
+    let built = reqwest::Client::builder()
         .danger_accept_invalid_certs(spec.tls_skip_verify)
         .redirect(reqwest::redirect::Policy::limited(10))
+        .pool_max_idle_per_host(0)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(cell.get_or_init(|| built).clone())
 }
 
 /// Request once.
-pub async fn probe(client: &reqwest::Client, spec: &HttpSpec, max_output: usize) -> Probe {
+pub async fn probe(
+    client: &reqwest::Client,
+    spec: &HttpSpec,
+    timeout: Duration,
+    max_output: usize,
+) -> Probe {
     let method = if spec.method.is_empty() {
         "GET"
     } else {
@@ -45,6 +60,7 @@ pub async fn probe(client: &reqwest::Client, spec: &HttpSpec, max_output: usize)
     };
     let mut req = client
         .request(m, &spec.url)
+        .timeout(timeout)
         .header("User-Agent", "Consul Health Check")
         .header("Accept", "text/plain, text/*, */*");
     for (k, vs) in &spec.header {
@@ -124,8 +140,8 @@ mod tests {
             (503, status::CRITICAL),
         ] {
             let s = spec(serve(code).await);
-            let c = client(&s, Duration::from_secs(5)).unwrap();
-            let p = probe(&c, &s, 4096).await;
+            let c = client(&s).unwrap();
+            let p = probe(&c, &s, Duration::from_secs(5), 4096).await;
             assert_eq!(p.status, want, "{code}: {}", p.output);
             assert!(
                 p.output.starts_with(&format!("HTTP GET {}: {code}", s.url)),
@@ -142,7 +158,10 @@ mod tests {
         let url = format!("http://{}/", l.local_addr().unwrap());
         drop(l);
         let s = spec(url);
-        let c = client(&s, Duration::from_secs(5)).unwrap();
-        assert_eq!(probe(&c, &s, 4096).await.status, status::CRITICAL);
+        let c = client(&s).unwrap();
+        assert_eq!(
+            probe(&c, &s, Duration::from_secs(5), 4096).await.status,
+            status::CRITICAL
+        );
     }
 }

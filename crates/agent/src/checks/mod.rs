@@ -238,7 +238,7 @@ async fn run(spec: CheckSpec, server: Server, local_node: String, report: Report
         rand::thread_rng().gen_range(Duration::ZERO..spec.interval.max(Duration::from_millis(1)));
     tokio::time::sleep(stagger.min(Duration::from_secs(1))).await;
     let client = match &spec.kind {
-        CheckKind::Http(h) => match http::client(h, spec.timeout) {
+        CheckKind::Http(h) => match http::client(h) {
             Ok(c) => Some(c),
             Err(e) => {
                 report(spec.id.clone(), status::CRITICAL, e).await;
@@ -257,6 +257,7 @@ async fn run(spec: CheckSpec, server: Server, local_node: String, report: Report
                 http::probe(
                     client.as_ref().expect("http client built above"),
                     h,
+                    spec.timeout,
                     DEFAULT_OUTPUT_MAX,
                 )
                 .await
