@@ -11,7 +11,11 @@ use serde_json::{json, Value};
 
 fn health_status(agent: &Agent, node: &str, check: &str) -> Option<String> {
     let checks = get_json(agent, &format!("/v1/health/node/{node}"));
-    checks.as_array()?.iter().find(|c| c["CheckID"] == check).map(|c| c["Status"].as_str().unwrap().to_string())
+    checks
+        .as_array()?
+        .iter()
+        .find(|c| c["CheckID"] == check)
+        .map(|c| c["Status"].as_str().unwrap().to_string())
 }
 
 #[test]
@@ -33,24 +37,72 @@ fn service_with_ttl_check_reaches_catalog_and_follows_updates() {
     assert_eq!(checks["service:web"]["Status"], "critical");
     assert_eq!(checks["service:web"]["Type"], "ttl");
     // in the catalog at once
-    assert_eq!(get_json(&agent, "/v1/catalog/service/web")[0]["Node"], node.as_str());
-    assert_eq!(health_status(&agent, &node, "service:web").as_deref(), Some("critical"));
-    assert!(get_json(&agent, "/v1/health/service/web?passing").as_array().unwrap().is_empty());
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/web")[0]["Node"],
+        node.as_str()
+    );
+    assert_eq!(
+        health_status(&agent, &node, "service:web").as_deref(),
+        Some("critical")
+    );
+    assert!(get_json(&agent, "/v1/health/service/web?passing")
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     put_ok(&agent, "/v1/agent/check/pass/service:web?note=all+good", "");
-    assert_eq!(health_status(&agent, &node, "service:web").as_deref(), Some("passing"));
+    assert_eq!(
+        health_status(&agent, &node, "service:web").as_deref(),
+        Some("passing")
+    );
     let h = get_json(&agent, "/v1/health/service/web?passing");
-    assert_eq!(h[0]["Checks"].as_array().unwrap().iter().find(|c| c["CheckID"] == "service:web").unwrap()["Output"], "all good");
+    assert_eq!(
+        h[0]["Checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["CheckID"] == "service:web")
+            .unwrap()["Output"],
+        "all good"
+    );
     put_ok(&agent, "/v1/agent/check/warn/service:web", "");
-    assert_eq!(health_status(&agent, &node, "service:web").as_deref(), Some("warning"));
-    put_ok(&agent, "/v1/agent/check/update/service:web", r#"{"Status":"passing","Output":"fine"}"#);
-    assert_eq!(get_json(&agent, "/v1/agent/checks")["service:web"]["Output"], "fine");
-    assert_eq!(call(&agent, "PUT", "/v1/agent/check/update/service:web", Some(br#"{"Status":"great"}"#)).0, 400);
-    assert_eq!(call(&agent, "PUT", "/v1/agent/check/pass/unknown", None).0, 404);
+    assert_eq!(
+        health_status(&agent, &node, "service:web").as_deref(),
+        Some("warning")
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/check/update/service:web",
+        r#"{"Status":"passing","Output":"fine"}"#,
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/agent/checks")["service:web"]["Output"],
+        "fine"
+    );
+    assert_eq!(
+        call(
+            &agent,
+            "PUT",
+            "/v1/agent/check/update/service:web",
+            Some(br#"{"Status":"great"}"#)
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        call(&agent, "PUT", "/v1/agent/check/pass/unknown", None).0,
+        404
+    );
 
     put_ok(&agent, "/v1/agent/service/deregister/web", "");
-    assert!(get_json(&agent, "/v1/agent/services").as_object().unwrap().is_empty());
-    assert!(get_json(&agent, "/v1/catalog/service/web").as_array().unwrap().is_empty());
+    assert!(get_json(&agent, "/v1/agent/services")
+        .as_object()
+        .unwrap()
+        .is_empty());
+    assert!(get_json(&agent, "/v1/catalog/service/web")
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert_eq!(health_status(&agent, &node, "service:web"), None);
 }
 
@@ -58,10 +110,26 @@ fn service_with_ttl_check_reaches_catalog_and_follows_updates() {
 fn ttl_check_turns_critical_when_not_refreshed() {
     let (_ip, agent) = dev_agent();
     let node = agent.node.clone();
-    put_ok(&agent, "/v1/agent/check/register", r#"{"Name":"heartbeat","TTL":"1s","Status":"passing"}"#);
-    assert_eq!(health_status(&agent, &node, "heartbeat").as_deref(), Some("passing"));
-    assert!(wait_until(Duration::from_secs(10), || health_status(&agent, &node, "heartbeat").as_deref() == Some("critical")));
-    assert_eq!(get_json(&agent, "/v1/agent/checks")["heartbeat"]["Output"], "TTL expired");
+    put_ok(
+        &agent,
+        "/v1/agent/check/register",
+        r#"{"Name":"heartbeat","TTL":"1s","Status":"passing"}"#,
+    );
+    assert_eq!(
+        health_status(&agent, &node, "heartbeat").as_deref(),
+        Some("passing")
+    );
+    assert!(wait_until(Duration::from_secs(10), || health_status(
+        &agent,
+        &node,
+        "heartbeat"
+    )
+    .as_deref()
+        == Some("critical")));
+    assert_eq!(
+        get_json(&agent, "/v1/agent/checks")["heartbeat"]["Output"],
+        "TTL expired"
+    );
     put_ok(&agent, "/v1/agent/check/deregister/heartbeat", "");
     assert_eq!(health_status(&agent, &node, "heartbeat"), None);
 }
@@ -69,11 +137,26 @@ fn ttl_check_turns_critical_when_not_refreshed() {
 #[test]
 fn check_registration_errors() {
     let (_ip, agent) = dev_agent();
-    let (s, t) = call(&agent, "PUT", "/v1/agent/check/register", Some(br#"{"TTL":"10s"}"#));
+    let (s, t) = call(
+        &agent,
+        "PUT",
+        "/v1/agent/check/register",
+        Some(br#"{"TTL":"10s"}"#),
+    );
     assert_eq!((s, t.as_str()), (400, "Missing check name"));
-    let (s, _) = call(&agent, "PUT", "/v1/agent/check/register", Some(br#"{"Name":"x","TTL":"10s","ServiceID":"ghost"}"#));
+    let (s, _) = call(
+        &agent,
+        "PUT",
+        "/v1/agent/check/register",
+        Some(br#"{"Name":"x","TTL":"10s","ServiceID":"ghost"}"#),
+    );
     assert_eq!(s, 400);
-    let (s, t) = call(&agent, "PUT", "/v1/agent/service/register", Some(br#"{"Port":1}"#));
+    let (s, t) = call(
+        &agent,
+        "PUT",
+        "/v1/agent/service/register",
+        Some(br#"{"Port":1}"#),
+    );
     assert_eq!((s, t.as_str()), (400, "Missing service name"));
 }
 
@@ -81,12 +164,23 @@ fn check_registration_errors() {
 fn node_and_service_maintenance_add_critical_checks() {
     let (_ip, agent) = dev_agent();
     let node = agent.node.clone();
-    put_ok(&agent, "/v1/agent/service/register", r#"{"Name":"db","Port":5432}"#);
-    put_ok(&agent, "/v1/agent/maintenance?enable=true&reason=upgrade", "");
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"db","Port":5432}"#,
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/maintenance?enable=true&reason=upgrade",
+        "",
+    );
     let checks = get_json(&agent, "/v1/agent/checks");
     assert_eq!(checks["_node_maintenance"]["Status"], "critical");
     assert_eq!(checks["_node_maintenance"]["Notes"], "upgrade");
-    assert_eq!(health_status(&agent, &node, "_node_maintenance").as_deref(), Some("critical"));
+    assert_eq!(
+        health_status(&agent, &node, "_node_maintenance").as_deref(),
+        Some("critical")
+    );
     put_ok(&agent, "/v1/agent/maintenance?enable=false", "");
     assert_eq!(health_status(&agent, &node, "_node_maintenance"), None);
     assert_eq!(call(&agent, "PUT", "/v1/agent/maintenance", None).0, 400);
@@ -95,10 +189,28 @@ fn node_and_service_maintenance_add_critical_checks() {
     let c = &get_json(&agent, "/v1/agent/checks")["_service_maintenance:db"];
     assert_eq!(c["ServiceID"], "db");
     assert_eq!(c["Status"], "critical");
-    assert!(get_json(&agent, "/v1/health/service/db?passing").as_array().unwrap().is_empty());
+    assert!(get_json(&agent, "/v1/health/service/db?passing")
+        .as_array()
+        .unwrap()
+        .is_empty());
     put_ok(&agent, "/v1/agent/service/maintenance/db?enable=false", "");
-    assert_eq!(get_json(&agent, "/v1/health/service/db?passing").as_array().unwrap().len(), 1);
-    assert_eq!(call(&agent, "PUT", "/v1/agent/service/maintenance/nope?enable=true", None).0, 404);
+    assert_eq!(
+        get_json(&agent, "/v1/health/service/db?passing")
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        call(
+            &agent,
+            "PUT",
+            "/v1/agent/service/maintenance/nope?enable=true",
+            None
+        )
+        .0,
+        404
+    );
 }
 
 #[test]
@@ -120,7 +232,9 @@ fn self_and_members_describe_this_agent() {
 fn leave_stops_the_process_cleanly() {
     let (_ip, mut agent) = dev_agent();
     put_ok(&agent, "/v1/agent/leave", "");
-    let status = agent.wait_exit(Duration::from_secs(20)).expect("agent exits after leave");
+    let status = agent
+        .wait_exit(Duration::from_secs(20))
+        .expect("agent exits after leave");
     assert!(status.success(), "exit status {status}");
 }
 
@@ -130,7 +244,11 @@ fn reload_picks_up_services_from_config_files() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("conf");
     std::fs::create_dir(&conf).unwrap();
-    std::fs::write(conf.join("web.json"), r#"{"service": {"name": "web", "tags": ["rails"], "port": 80}}"#).unwrap();
+    std::fs::write(
+        conf.join("web.json"),
+        r#"{"service": {"name": "web", "tags": ["rails"], "port": 80}}"#,
+    )
+    .unwrap();
     let mut agent = AgentBuilder::new(bin(), ip.ip())
         .dev(true)
         .arg("-config-dir")
@@ -138,18 +256,70 @@ fn reload_picks_up_services_from_config_files() {
         .start()
         .unwrap();
     agent.wait_ready(Duration::from_secs(30)).unwrap();
-    assert!(wait_until(Duration::from_secs(10), || get_json(&agent, "/v1/agent/services").get("web").is_some()));
-    assert_eq!(get_json(&agent, "/v1/catalog/service/web")[0]["ServiceTags"], json!(["rails"]));
+    assert!(wait_until(Duration::from_secs(10), || get_json(
+        &agent,
+        "/v1/agent/services"
+    )
+    .get("web")
+    .is_some()));
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/web")[0]["ServiceTags"],
+        json!(["rails"])
+    );
 
-    std::fs::write(conf.join("web.json"), r#"{"service": {"name": "api", "port": 8080}}"#).unwrap();
+    std::fs::write(
+        conf.join("web.json"),
+        r#"{"service": {"name": "api", "port": 8080}}"#,
+    )
+    .unwrap();
     put_ok(&agent, "/v1/agent/reload", "");
     let services: Value = get_json(&agent, "/v1/agent/services");
-    assert!(services.get("web").is_none() && services.get("api").is_some(), "{services}");
-    assert!(get_json(&agent, "/v1/catalog/service/web").as_array().unwrap().is_empty());
+    assert!(
+        services.get("web").is_none() && services.get("api").is_some(),
+        "{services}"
+    );
+    assert!(get_json(&agent, "/v1/catalog/service/web")
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     // A broken file keeps the running state and reports the error.
     std::fs::write(conf.join("web.json"), r#"{"service": "#).unwrap();
     let (status, _) = call(&agent, "PUT", "/v1/agent/reload", None);
     assert_eq!(status, 500);
     assert!(get_json(&agent, "/v1/agent/services").get("api").is_some());
+}
+
+#[test]
+fn agent_services_block_on_their_content_hash() {
+    let (_ip, agent) = dev_agent();
+    let (_, headers, _) = http("GET", &agent.url("/v1/agent/services"), None).unwrap();
+    let hash = header(&headers, "X-Consul-ContentHash")
+        .expect("content hash")
+        .to_string();
+    // Unchanged: waits out `wait` and answers the same hash.
+    let started = std::time::Instant::now();
+    let (_, h2, _) = http(
+        "GET",
+        &agent.url(&format!("/v1/agent/services?hash={hash}&wait=1s")),
+        None,
+    )
+    .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(950));
+    assert_eq!(header(&h2, "X-Consul-ContentHash"), Some(hash.as_str()));
+    // A registration wakes a waiting reader with the new content.
+    let url = agent.url(&format!("/v1/agent/services?hash={hash}&wait=20s"));
+    let waiter = std::thread::spawn(move || http("GET", &url, None).unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!waiter.is_finished());
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"late","Port":9}"#,
+    );
+    let (status, h3, body) = waiter.join().unwrap();
+    assert_eq!(status, 200);
+    assert_ne!(header(&h3, "X-Consul-ContentHash"), Some(hash.as_str()));
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(v.get("late").is_some());
 }

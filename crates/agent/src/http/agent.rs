@@ -42,35 +42,84 @@ fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
 
 /// GET /v1/agent/services
 pub async fn services(ctx: Ctx) -> HttpResult {
-    let out: BTreeMap<String, AgentService> = ctx
-        .agent
-        .local()
-        .services()
-        .iter()
-        .map(|(k, v)| (k.clone(), agent_service(&ctx.agent, v)))
-        .collect();
-    Ok(json(&out, ctx.pretty))
+    let agent = ctx.agent.clone();
+    let (out, hash) = hash_blocking(&ctx, move || {
+        let out: BTreeMap<String, AgentService> = agent
+            .local()
+            .services()
+            .iter()
+            .map(|(k, v)| (k.clone(), agent_service(&agent, v)))
+            .collect();
+        let hash = content_hash(&out);
+        Some((out, hash))
+    })
+    .await?
+    .expect("the services map always exists");
+    Ok(with_hash(json(&out, ctx.pretty), &hash))
 }
 
 /// GET /v1/agent/service/<id>
 pub async fn service(ctx: Ctx, id: String) -> HttpResult {
-    let Some(svc) = ctx.agent.local().service(&id) else {
+    let agent = ctx.agent.clone();
+    let wanted = id.clone();
+    let found = hash_blocking(&ctx, move || {
+        let svc = agent.local().service(&wanted)?;
+        let mut out = agent_service(&agent, &svc);
+        out.content_hash = content_hash(&out);
+        let hash = out.content_hash.clone();
+        Some((out, hash))
+    })
+    .await?;
+    let Some((out, hash)) = found else {
         return Err(HttpError::not_found(format!("unknown service ID: {id}")));
     };
-    let mut out = agent_service(&ctx.agent, &svc);
-    out.content_hash = content_hash(&out);
-    let hash = out.content_hash.clone();
-    let mut resp = json(&out, ctx.pretty);
+    Ok(with_hash(json(&out, ctx.pretty), &hash))
+}
+
+fn with_hash(mut resp: Response, hash: &str) -> Response {
     resp.headers_mut().insert(
         axum::http::HeaderName::from_static("x-consul-contenthash"),
-        axum::http::HeaderValue::from_str(&hash).expect("hex is a valid header"),
+        axum::http::HeaderValue::from_str(hash).expect("hex is a valid header"),
     );
-    Ok(resp)
+    resp
+}
+
+/// Consul's hash-based blocking for agent-local reads: with `?hash=H`, wait
+/// (up to `wait`, default 5 min, capped at 10) until the result's hash
+/// differs from H, re-reading on every local change.
+async fn hash_blocking<T>(
+    ctx: &Ctx,
+    read: impl Fn() -> Option<(T, String)>,
+) -> Result<Option<(T, String)>, HttpError> {
+    let opts = ctx.params.query_options()?;
+    let Some(want) = ctx
+        .params
+        .get("hash")
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+    else {
+        return Ok(read());
+    };
+    let deadline = tokio::time::Instant::now() + opts.blocking_timeout();
+    let mut changes = ctx.agent.local().subscribe();
+    loop {
+        changes.borrow_and_update();
+        let current = read();
+        if current.as_ref().is_none_or(|(_, h)| *h != want) {
+            return Ok(current);
+        }
+        if tokio::time::timeout_at(deadline, changes.changed())
+            .await
+            .is_err()
+        {
+            return Ok(current);
+        }
+    }
 }
 
 /// A stable hash of a service definition (FNV-1a over its JSON).
-fn content_hash(svc: &AgentService) -> String {
-    let bytes = serde_json::to_vec(svc).unwrap_or_default();
+fn content_hash<T: serde::Serialize>(value: &T) -> String {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
     let mut h: u64 = 0xcbf29ce484222325;
     for b in bytes {
         h ^= u64::from(b);
