@@ -105,6 +105,19 @@ fn three_servers_elect_replicate_and_survive_the_leader() {
         |n| serf_status(&agents[f1], &format!("s{n}")).as_deref() == Some("passing")
     )));
 
+    // Every server carries the `consul` service.
+    assert!(wait_until(Duration::from_secs(20), || {
+        http(
+            "GET",
+            &agents[f2].url("/v1/catalog/service/consul?stale"),
+            None,
+        )
+        .ok()
+        .and_then(|(_, _, b)| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v.as_array().map(Vec::len))
+            == Some(3)
+    }));
+
     // Kill the leader: the other two elect a new one and keep serving.
     agents[leader].kill9();
     let recovered = wait_until(Duration::from_secs(30), || {

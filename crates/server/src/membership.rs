@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use consul_types::catalog::{
-    status, DeregisterRequest, HealthCheck, RegisterRequest, SERF_CHECK_ID, SERF_CHECK_NAME,
+    status, DeregisterRequest, HealthCheck, NodeService, RegisterRequest, CONSUL_SERVICE,
+    SERF_CHECK_ID, SERF_CHECK_NAME,
 };
 
 use crate::endpoints::catalog;
@@ -88,13 +89,30 @@ pub async fn reconcile_member(server: &Server, m: &Member) -> Result<(), RpcErro
             let (_, checks) =
                 crate::endpoints::health::node_checks(server, &stale, &m.name).await?;
             let current = checks.iter().find(|c| c.check_id == SERF_CHECK_ID);
-            if current.is_none_or(|c| c.status != want.status) {
+            // Servers carry the `consul` service, as Consul's leader registers it.
+            let missing_service = match m.server_port {
+                Some(_) => {
+                    let (_, ns) = catalog::node_services(server, &stale, &m.name).await?;
+                    !ns.is_some_and(|n| n.services.contains_key(CONSUL_SERVICE))
+                }
+                None => false,
+            };
+            if current.is_none_or(|c| c.status != want.status) || missing_service {
                 let reg = RegisterRequest {
                     id: m.id.clone(),
                     node: m.name.clone(),
                     address: m.addr.to_string(),
                     // Keep what the node's own agent registered about itself.
                     skip_node_update: current.is_some(),
+                    service: m
+                        .server_port
+                        .filter(|_| missing_service)
+                        .map(|port| NodeService {
+                            id: CONSUL_SERVICE.into(),
+                            service: CONSUL_SERVICE.into(),
+                            port,
+                            ..Default::default()
+                        }),
                     checks: vec![want],
                     ..Default::default()
                 };
