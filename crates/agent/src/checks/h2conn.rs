@@ -39,7 +39,9 @@ pub async fn connect(
                 .trim_matches(['[', ']']);
             let name = rustls::pki_types::ServerName::try_from(host.to_string())
                 .map_err(|e| e.to_string())?;
-            let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config(skip_verify)));
+            let mut cfg = client_config(skip_verify);
+            cfg.alpn_protocols = vec![b"h2".to_vec()];
+            let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
             Box::new(
                 connector
                     .connect(name, tcp)
@@ -58,12 +60,14 @@ pub async fn connect(
         .map_err(|_| format!("connect {addr}: timed out"))?
 }
 
-fn client_config(skip_verify: bool) -> rustls::ClientConfig {
+/// A rustls client configuration on the ring provider: web PKI roots, or no
+/// verification for `tls_skip_verify`. The caller sets ALPN.
+pub fn client_config(skip_verify: bool) -> rustls::ClientConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions");
-    let mut cfg = if skip_verify {
+    let cfg = if skip_verify {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
@@ -74,7 +78,6 @@ fn client_config(skip_verify: bool) -> rustls::ClientConfig {
         };
         builder.with_root_certificates(roots).with_no_client_auth()
     };
-    cfg.alpn_protocols = vec![b"h2".to_vec()];
     cfg
 }
 
