@@ -77,7 +77,8 @@ fn leader_known(http: SocketAddr) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
-    let req = format!("GET /v1/status/leader HTTP/1.1\r\nHost: {http}\r\nConnection: close\r\n\r\n");
+    let req =
+        format!("GET /v1/status/leader HTTP/1.1\r\nHost: {http}\r\nConnection: close\r\n\r\n");
     if s.write_all(req.as_bytes()).is_err() {
         return false;
     }

@@ -80,7 +80,10 @@ pub fn render(jsonl: &str) -> anyhow::Result<String> {
     writeln!(out)?;
     writeln!(out, "Every run, in the order it ran:")?;
     writeln!(out)?;
-    writeln!(out, "| # | target | op | conns | ops/s | p50 (ms) | p99 (ms) | errors |")?;
+    writeln!(
+        out,
+        "| # | target | op | conns | ops/s | p50 (ms) | p99 (ms) | errors |"
+    )?;
     writeln!(out, "|---:|---|---|---:|---:|---:|---:|---:|")?;
     for (i, r) in rows.iter().enumerate() {
         writeln!(
@@ -106,7 +109,9 @@ mod tests {
     #[test]
     fn ratio_of_means() {
         let l = |t: &str, op: &str, ops: f64| {
-            format!(r#"{{"target":"{t}","op":"{op}","connections":64,"ops_per_s":{ops},"errors":0,"p50_us":1000,"p99_us":2000}}"#)
+            format!(
+                r#"{{"target":"{t}","op":"{op}","connections":64,"ops_per_s":{ops},"errors":0,"p50_us":1000,"p99_us":2000}}"#
+            )
         };
         let input = [
             l("consul", "put", 200.0),

@@ -59,7 +59,9 @@ impl Workload {
                 let etcd_b64 = B64.encode(&name);
                 Ok(Key {
                     consul_uri: format!("/v1/kv/{name}").parse()?,
-                    etcd_range_body: Bytes::from(format!("{{\"key\":\"{etcd_b64}\"{range_extra}}}")),
+                    etcd_range_body: Bytes::from(format!(
+                        "{{\"key\":\"{etcd_b64}\"{range_extra}}}"
+                    )),
                     etcd_b64,
                 })
             })

@@ -192,10 +192,19 @@ fn sighup_reloads_service_definitions() {
 #[test]
 fn anti_entropy_reverts_catalog_edits_of_this_node() {
     let ip = reserve_ip();
-    let mut agent = AgentBuilder::new(bin(), ip.ip()).dev(true).arg("-hcl").arg(r#"ae_interval = "1s""#).start().unwrap();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-hcl")
+        .arg(r#"ae_interval = "1s""#)
+        .start()
+        .unwrap();
     agent.wait_ready(Duration::from_secs(30)).unwrap();
     let node = agent.node.clone();
-    put_ok(&agent, "/v1/agent/service/register", r#"{"Name":"web","Tags":["a"],"Port":80,"Check":{"TTL":"60s","Status":"passing"}}"#);
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"web","Tags":["a"],"Port":80,"Check":{"TTL":"60s","Status":"passing"}}"#,
+    );
     let addr = ip.ip().to_string();
     // Someone edits this node's entry straight in the catalog.
     let edit = format!(
@@ -203,8 +212,15 @@ fn anti_entropy_reverts_catalog_edits_of_this_node() {
             "Checks":[{{"CheckID":"service:web","Name":"x","Status":"critical","ServiceID":"web"}}]}}"#
     );
     put_ok(&agent, "/v1/catalog/register", &edit);
-    put_ok(&agent, "/v1/catalog/register", &format!(r#"{{"Node":"{node}","Address":"{addr}","Service":{{"Service":"rogue"}}}}"#));
-    assert_eq!(get_json(&agent, "/v1/catalog/service/web")[0]["ServiceTags"], serde_json::json!(["evil"]));
+    put_ok(
+        &agent,
+        "/v1/catalog/register",
+        &format!(r#"{{"Node":"{node}","Address":"{addr}","Service":{{"Service":"rogue"}}}}"#),
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/web")[0]["ServiceTags"],
+        serde_json::json!(["evil"])
+    );
     let reverted = wait_until(Duration::from_secs(15), || {
         let web = get_json(&agent, "/v1/catalog/service/web");
         let rogue = get_json(&agent, "/v1/catalog/service/rogue");
@@ -215,5 +231,11 @@ fn anti_entropy_reverts_catalog_edits_of_this_node() {
     });
     assert!(reverted, "catalog not repaired; log:\n{}", agent.log());
     // The leader's own entries are not the agent's to remove.
-    assert_eq!(get_json(&agent, "/v1/catalog/service/consul").as_array().unwrap().len(), 1);
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/consul")
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -16,8 +16,15 @@ fn dig(agent: &Agent, args: &[&str]) -> Vec<String> {
         .args(args)
         .output()
         .expect("dig is installed (scripts/test.sh installs bind9-dnsutils)");
-    assert!(out.status.success(), "dig failed: {}", String::from_utf8_lossy(&out.stderr));
-    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    assert!(
+        out.status.success(),
+        "dig failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
     lines.sort();
     lines
 }
@@ -29,13 +36,21 @@ fn dig_status(agent: &Agent, name: &str) -> String {
         .output()
         .expect("dig is installed");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split("status: ").nth(1).and_then(|s| s.split(',').next()).unwrap_or("").to_string()
+    text.split("status: ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
 fn services_and_nodes_resolve_with_health_filtering() {
     let (ip, agent) = dev_agent();
-    for (node, addr, status) in [("a1", "10.0.0.1", "passing"), ("a2", "10.0.0.2", "warning"), ("a3", "10.0.0.3", "critical")] {
+    for (node, addr, status) in [
+        ("a1", "10.0.0.1", "passing"),
+        ("a2", "10.0.0.2", "warning"),
+        ("a3", "10.0.0.3", "critical"),
+    ] {
         let reg = format!(
             r#"{{"Node":"{node}","Address":"{addr}","Service":{{"Service":"web","Tags":["rails"],"Port":80}},
                 "Check":{{"CheckID":"c-{node}","Name":"c","Status":"{status}","ServiceID":"web"}}}}"#
@@ -43,27 +58,50 @@ fn services_and_nodes_resolve_with_health_filtering() {
         put_ok(&agent, "/v1/catalog/register", &reg);
     }
     // critical instances are never served
-    assert_eq!(dig(&agent, &["web.service.consul", "A"]), ["10.0.0.1", "10.0.0.2"]);
-    assert_eq!(dig(&agent, &["rails.web.service.dc1.consul", "A"]), ["10.0.0.1", "10.0.0.2"]);
+    assert_eq!(
+        dig(&agent, &["web.service.consul", "A"]),
+        ["10.0.0.1", "10.0.0.2"]
+    );
+    assert_eq!(
+        dig(&agent, &["rails.web.service.dc1.consul", "A"]),
+        ["10.0.0.1", "10.0.0.2"]
+    );
     let srv = dig(&agent, &["web.service.consul", "SRV"]);
     assert_eq!(srv.len(), 2, "{srv:?}");
-    assert!(srv.iter().all(|l| l.starts_with("1 1 80 ") && l.contains(".node.dc1.consul.")), "{srv:?}");
+    assert!(
+        srv.iter()
+            .all(|l| l.starts_with("1 1 80 ") && l.contains(".node.dc1.consul.")),
+        "{srv:?}"
+    );
     assert_eq!(dig(&agent, &["_web._tcp.service.consul", "SRV"]).len(), 2);
     // nodes
     assert_eq!(dig(&agent, &["a2.node.consul", "A"]), ["10.0.0.2"]);
-    assert_eq!(dig(&agent, &[&format!("{}.node.dc1.consul", agent.node), "A"]), [ip.ip().to_string()]);
+    assert_eq!(
+        dig(&agent, &[&format!("{}.node.dc1.consul", agent.node), "A"]),
+        [ip.ip().to_string()]
+    );
     // misses
     assert_eq!(dig_status(&agent, "nope.service.consul"), "NXDOMAIN");
     assert_eq!(dig_status(&agent, "web.service.mars.consul"), "NXDOMAIN");
     // the server itself is the consul service
-    assert_eq!(dig(&agent, &["consul.service.consul", "A"]), [ip.ip().to_string()]);
+    assert_eq!(
+        dig(&agent, &["consul.service.consul", "A"]),
+        [ip.ip().to_string()]
+    );
 }
 
 #[test]
 fn tcp_queries_and_names_outside_the_domain() {
     let (_ip, agent) = dev_agent();
-    put_ok(&agent, "/v1/catalog/register", r#"{"Node":"b1","Address":"10.9.9.9","Service":{"Service":"db","Port":5432}}"#);
-    assert_eq!(dig(&agent, &["+tcp", "db.service.consul", "A"]), ["10.9.9.9"]);
+    put_ok(
+        &agent,
+        "/v1/catalog/register",
+        r#"{"Node":"b1","Address":"10.9.9.9","Service":{"Service":"db","Port":5432}}"#,
+    );
+    assert_eq!(
+        dig(&agent, &["+tcp", "db.service.consul", "A"]),
+        ["10.9.9.9"]
+    );
     // no recursors configured: refused
     assert_eq!(dig_status(&agent, "example.com"), "REFUSED");
 }

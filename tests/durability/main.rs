@@ -29,7 +29,12 @@ fn acknowledged_writes_survive_kill_9_with_the_same_indexes() {
             let addr = addr.clone();
             std::thread::spawn(move || {
                 for i in 0..25 {
-                    let (s, _, b) = http("PUT", &format!("{addr}/v1/kv/d/{w}/{i}"), Some(format!("v{w}-{i}").as_bytes())).unwrap();
+                    let (s, _, b) = http(
+                        "PUT",
+                        &format!("{addr}/v1/kv/d/{w}/{i}"),
+                        Some(format!("v{w}-{i}").as_bytes()),
+                    )
+                    .unwrap();
                     assert_eq!((s, b.as_slice()), (200, &b"true"[..]));
                 }
             })
@@ -38,7 +43,11 @@ fn acknowledged_writes_survive_kill_9_with_the_same_indexes() {
     for w in writers {
         w.join().unwrap();
     }
-    put_ok(&agent, "/v1/catalog/register", r#"{"Node":"ext","Address":"10.0.0.9","Service":{"Service":"redis","Port":6379}}"#);
+    put_ok(
+        &agent,
+        "/v1/catalog/register",
+        r#"{"Node":"ext","Address":"10.0.0.9","Service":{"Service":"redis","Port":6379}}"#,
+    );
     let before: Value = get_json(&agent, "/v1/kv/d/?recurse");
     assert_eq!(before.as_array().unwrap().len(), 200);
     let kv_index = index_of(&agent, "/v1/kv/d/?recurse");
@@ -51,22 +60,51 @@ fn acknowledged_writes_survive_kill_9_with_the_same_indexes() {
     let after: Value = get_json(&agent, "/v1/kv/d/?recurse");
     assert_eq!(after, before, "KV entries and their indexes survive");
     assert_eq!(index_of(&agent, "/v1/kv/d/?recurse"), kv_index);
-    assert_eq!(get_json(&agent, "/v1/catalog/service/redis")[0]["Node"], "ext");
-    assert_eq!(get_json(&agent, "/v1/agent/self")["Config"]["NodeID"], node_id, "node id persists");
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/redis")[0]["Node"],
+        "ext"
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/agent/self")["Config"]["NodeID"],
+        node_id,
+        "node id persists"
+    );
     // New writes continue after the old indexes.
     put_ok(&agent, "/v1/kv/d/new", "x");
-    assert!(get_json(&agent, "/v1/kv/d/new")[0]["ModifyIndex"].as_u64().unwrap() > kv_index);
+    assert!(
+        get_json(&agent, "/v1/kv/d/new")[0]["ModifyIndex"]
+            .as_u64()
+            .unwrap()
+            > kv_index
+    );
 }
 
 #[test]
 fn services_and_checks_registered_through_the_api_come_back_after_restart() {
     let ip = reserve_ip();
     let dir = tempfile::tempdir().unwrap();
-    let mut agent = AgentBuilder::new(bin(), ip.ip()).server(true).bootstrap_expect(1).data_dir(dir.path()).start().unwrap();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .server(true)
+        .bootstrap_expect(1)
+        .data_dir(dir.path())
+        .start()
+        .unwrap();
     agent.wait_ready(Duration::from_secs(30)).unwrap();
-    put_ok(&agent, "/v1/agent/service/register", r#"{"ID":"web-1","Name":"web","Port":80,"Check":{"TTL":"60s"}}"#);
-    put_ok(&agent, "/v1/agent/check/register", r#"{"Name":"disk","TTL":"60s"}"#);
-    put_ok(&agent, "/v1/agent/service/register", r#"{"Name":"gone","Port":1}"#);
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"ID":"web-1","Name":"web","Port":80,"Check":{"TTL":"60s"}}"#,
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/check/register",
+        r#"{"Name":"disk","TTL":"60s"}"#,
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"gone","Port":1}"#,
+    );
     put_ok(&agent, "/v1/agent/service/deregister/gone", "");
 
     agent.kill9();
@@ -78,5 +116,8 @@ fn services_and_checks_registered_through_the_api_come_back_after_restart() {
         s.get("web-1").is_some() && c.get("disk").is_some() && c.get("service:web-1").is_some()
     }));
     assert!(get_json(&agent, "/v1/agent/services").get("gone").is_none());
-    assert_eq!(get_json(&agent, "/v1/catalog/service/web")[0]["ServiceID"], "web-1");
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/web")[0]["ServiceID"],
+        "web-1"
+    );
 }

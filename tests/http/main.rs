@@ -10,13 +10,26 @@ use common::*;
 fn reads_carry_index_leader_and_contact_headers_in_go_case() {
     let (_ip, agent) = dev_agent();
     put_ok(&agent, "/v1/kv/k", "v");
-    for path in ["/v1/kv/k", "/v1/catalog/nodes", "/v1/catalog/services", "/v1/health/state/any"] {
+    for path in [
+        "/v1/kv/k",
+        "/v1/catalog/nodes",
+        "/v1/catalog/services",
+        "/v1/health/state/any",
+    ] {
         let (status, headers, _) = http("GET", &agent.url(path), None).unwrap();
         assert_eq!(status, 200, "{path}");
         let idx: u64 = header(&headers, "X-Consul-Index").unwrap().parse().unwrap();
         assert!(idx >= 1, "{path}: index {idx}");
-        assert_eq!(header(&headers, "X-Consul-KnownLeader"), Some("true"), "{path}");
-        assert_eq!(header(&headers, "X-Consul-LastContact"), Some("0"), "{path}");
+        assert_eq!(
+            header(&headers, "X-Consul-KnownLeader"),
+            Some("true"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&headers, "X-Consul-LastContact"),
+            Some("0"),
+            "{path}"
+        );
     }
     // Go's canonical header case, byte for byte.
     let raw = raw_get(&agent, "/v1/kv/k");
@@ -28,8 +41,13 @@ fn reads_carry_index_leader_and_contact_headers_in_go_case() {
 fn raw_get(agent: &Agent, path: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(&agent.http_addr).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -42,7 +60,13 @@ fn consistency_modes_and_datacenters() {
     assert_eq!(call(&agent, "GET", "/v1/kv/k?stale", None).0, 200);
     assert_eq!(call(&agent, "GET", "/v1/kv/k?consistent", None).0, 200);
     let (s, t) = call(&agent, "GET", "/v1/kv/k?stale&consistent", None);
-    assert_eq!((s, t.as_str()), (400, "Cannot specify ?stale with ?consistent, conflicting semantics."));
+    assert_eq!(
+        (s, t.as_str()),
+        (
+            400,
+            "Cannot specify ?stale with ?consistent, conflicting semantics."
+        )
+    );
     assert_eq!(call(&agent, "GET", "/v1/kv/k?dc=dc1", None).0, 200);
     let (s, t) = call(&agent, "GET", "/v1/kv/k?dc=mars", None);
     assert_eq!((s, t.as_str()), (500, "No path to datacenter"));
@@ -50,7 +74,10 @@ fn consistency_modes_and_datacenters() {
     assert_eq!((s, t.as_str()), (500, "No path to datacenter"));
     assert_eq!(call(&agent, "GET", "/v1/kv/k?index=abc", None).0, 400);
     assert_eq!(call(&agent, "GET", "/v1/kv/k?wait=soon", None).0, 400);
-    assert_eq!(get_json(&agent, "/v1/catalog/datacenters"), serde_json::json!(["dc1"]));
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/datacenters"),
+        serde_json::json!(["dc1"])
+    );
 }
 
 #[test]
@@ -58,13 +85,23 @@ fn pretty_json_is_indented_with_four_spaces() {
     let ip = reserve_ip();
     // Not dev mode: dev pretty-prints everything.
     let dir = tempfile::tempdir().unwrap();
-    let mut agent = AgentBuilder::new(bin(), ip.ip()).server(true).bootstrap_expect(1).data_dir(dir.path()).start().unwrap();
-    agent.wait_ready(std::time::Duration::from_secs(30)).unwrap();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .server(true)
+        .bootstrap_expect(1)
+        .data_dir(dir.path())
+        .start()
+        .unwrap();
+    agent
+        .wait_ready(std::time::Duration::from_secs(30))
+        .unwrap();
     put_ok(&agent, "/v1/kv/k", "v");
     let (_, compact) = call(&agent, "GET", "/v1/kv/k", None);
     assert!(compact.starts_with("[{\"LockIndex\":0,"), "{compact}");
     let (_, pretty) = call(&agent, "GET", "/v1/kv/k?pretty", None);
-    assert!(pretty.starts_with("[\n    {\n        \"LockIndex\": 0,"), "{pretty}");
+    assert!(
+        pretty.starts_with("[\n    {\n        \"LockIndex\": 0,"),
+        "{pretty}"
+    );
 }
 
 #[test]
@@ -87,6 +124,12 @@ fn unknown_paths_404_and_wrong_methods_405_with_allow() {
 fn status_leader_and_peers_name_the_rpc_address() {
     let (ip, agent) = dev_agent();
     let want = format!("{}:8300", ip.ip());
-    assert_eq!(get_json(&agent, "/v1/status/leader"), serde_json::json!(want));
-    assert_eq!(get_json(&agent, "/v1/status/peers"), serde_json::json!([want]));
+    assert_eq!(
+        get_json(&agent, "/v1/status/leader"),
+        serde_json::json!(want)
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/status/peers"),
+        serde_json::json!([want])
+    );
 }

@@ -16,7 +16,10 @@ fn b64(s: &str) -> String {
 #[test]
 fn put_then_get_returns_consul_shaped_entry() {
     let (_ip, agent) = dev_agent();
-    assert_eq!(put_ok(&agent, "/v1/kv/app/config?flags=42", "hello"), "true");
+    assert_eq!(
+        put_ok(&agent, "/v1/kv/app/config?flags=42", "hello"),
+        "true"
+    );
     let v = get_json(&agent, "/v1/kv/app/config");
     let e = &v[0];
     assert_eq!(e["Key"], "app/config");
@@ -57,15 +60,38 @@ fn missing_key_is_404_with_empty_body_and_an_index() {
 #[test]
 fn cas_writes_only_at_the_expected_index() {
     let (_ip, agent) = dev_agent();
-    assert_eq!(put_ok(&agent, "/v1/kv/lock?cas=0", "a"), "true", "cas=0 creates an absent key");
-    assert_eq!(put_ok(&agent, "/v1/kv/lock?cas=0", "b"), "false", "cas=0 refuses an existing key");
-    let idx = get_json(&agent, "/v1/kv/lock")[0]["ModifyIndex"].as_u64().unwrap();
-    assert_eq!(put_ok(&agent, &format!("/v1/kv/lock?cas={}", idx + 100), "c"), "false");
-    assert_eq!(put_ok(&agent, &format!("/v1/kv/lock?cas={idx}"), "d"), "true");
+    assert_eq!(
+        put_ok(&agent, "/v1/kv/lock?cas=0", "a"),
+        "true",
+        "cas=0 creates an absent key"
+    );
+    assert_eq!(
+        put_ok(&agent, "/v1/kv/lock?cas=0", "b"),
+        "false",
+        "cas=0 refuses an existing key"
+    );
+    let idx = get_json(&agent, "/v1/kv/lock")[0]["ModifyIndex"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        put_ok(&agent, &format!("/v1/kv/lock?cas={}", idx + 100), "c"),
+        "false"
+    );
+    assert_eq!(
+        put_ok(&agent, &format!("/v1/kv/lock?cas={idx}"), "d"),
+        "true"
+    );
     assert_eq!(get_json(&agent, "/v1/kv/lock")[0]["Value"], b64("d"));
 
-    let idx = get_json(&agent, "/v1/kv/lock")[0]["ModifyIndex"].as_u64().unwrap();
-    let (s, t) = call(&agent, "DELETE", &format!("/v1/kv/lock?cas={}", idx - 1), None);
+    let idx = get_json(&agent, "/v1/kv/lock")[0]["ModifyIndex"]
+        .as_u64()
+        .unwrap();
+    let (s, t) = call(
+        &agent,
+        "DELETE",
+        &format!("/v1/kv/lock?cas={}", idx - 1),
+        None,
+    );
     assert_eq!((s, t.as_str()), (200, "false"));
     let (s, t) = call(&agent, "DELETE", &format!("/v1/kv/lock?cas={idx}"), None);
     assert_eq!((s, t.as_str()), (200, "true"));
@@ -75,11 +101,23 @@ fn cas_writes_only_at_the_expected_index() {
 #[test]
 fn recurse_keys_separator_and_recursive_delete() {
     let (_ip, agent) = dev_agent();
-    for k in ["web/a", "web/b", "web/sub/c", "web/sub/d", "webby", "other/x"] {
+    for k in [
+        "web/a",
+        "web/b",
+        "web/sub/c",
+        "web/sub/d",
+        "webby",
+        "other/x",
+    ] {
         put_ok(&agent, &format!("/v1/kv/{k}"), k);
     }
     let all = get_json(&agent, "/v1/kv/web/?recurse");
-    let keys: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["Key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["Key"].as_str().unwrap())
+        .collect();
     assert_eq!(keys, ["web/a", "web/b", "web/sub/c", "web/sub/d"]);
 
     let k = get_json(&agent, "/v1/kv/web/?keys&separator=/");
@@ -105,7 +143,10 @@ fn oversized_value_is_413_and_not_stored() {
     assert!(text.contains("too large"), "{text}");
     assert_eq!(call(&agent, "GET", "/v1/kv/big", None).0, 404);
     let limit = vec![b'y'; 524_288];
-    assert_eq!(call(&agent, "PUT", "/v1/kv/big", Some(&limit)), (200, "true".into()));
+    assert_eq!(
+        call(&agent, "PUT", "/v1/kv/big", Some(&limit)),
+        (200, "true".into())
+    );
 }
 
 #[test]
@@ -131,7 +172,10 @@ fn blocking_get_wakes_on_its_key_and_not_on_others() {
         put_ok(&agent, &format!("/v1/kv/unrelated/{i}"), "x");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(!waiter.is_finished(), "blocking query returned on an unrelated write");
+    assert!(
+        !waiter.is_finished(),
+        "blocking query returned on an unrelated write"
+    );
     put_ok(&agent, "/v1/kv/watched", "2");
     let ((status, headers, body), took) = waiter.join().unwrap();
     assert_eq!(status, 200);
@@ -149,11 +193,25 @@ fn blocking_list_wakes_on_prefix_change_and_times_out_with_same_index() {
     let idx = index_of(&agent, "/v1/kv/svc/?recurse");
     // Times out after `wait` (+ ≤1/16 jitter) with the same index.
     let started = Instant::now();
-    let (status, headers, _) = http("GET", &agent.url(&format!("/v1/kv/svc/?recurse&index={idx}&wait=1s")), None).unwrap();
+    let (status, headers, _) = http(
+        "GET",
+        &agent.url(&format!("/v1/kv/svc/?recurse&index={idx}&wait=1s")),
+        None,
+    )
+    .unwrap();
     let took = started.elapsed();
     assert_eq!(status, 200);
-    assert!(took >= Duration::from_millis(950), "returned before wait: {took:?}");
-    assert_eq!(header(&headers, "X-Consul-Index").unwrap().parse::<u64>().unwrap(), idx);
+    assert!(
+        took >= Duration::from_millis(950),
+        "returned before wait: {took:?}"
+    );
+    assert_eq!(
+        header(&headers, "X-Consul-Index")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap(),
+        idx
+    );
 
     let url = agent.url(&format!("/v1/kv/svc/?recurse&index={idx}&wait=20s"));
     let waiter = std::thread::spawn(move || http("GET", &url, None).unwrap());
@@ -165,5 +223,11 @@ fn blocking_list_wakes_on_prefix_change_and_times_out_with_same_index() {
     call(&agent, "DELETE", "/v1/kv/svc/a", None);
     let (status, headers, _) = waiter.join().unwrap();
     assert_eq!(status, 404);
-    assert!(header(&headers, "X-Consul-Index").unwrap().parse::<u64>().unwrap() > idx);
+    assert!(
+        header(&headers, "X-Consul-Index")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > idx
+    );
 }

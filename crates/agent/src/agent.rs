@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use consul_server::rpc::{CatalogRpc, RpcRequest, RpcResponse};
 use consul_server::leader::self_registration;
+use consul_server::rpc::{CatalogRpc, RpcRequest, RpcResponse};
 use consul_server::{RpcError, Server};
 use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
 
@@ -185,11 +185,15 @@ impl Agent {
     }
 
     async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
-        self.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(reg)))).await.map(|_| ())
+        self.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(reg))))
+            .await
+            .map(|_| ())
     }
 
     async fn deregister(&self, req: DeregisterRequest) -> Result<(), RpcError> {
-        self.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req))).await.map(|_| ())
+        self.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req)))
+            .await
+            .map(|_| ())
     }
 
     /// Push one local service (and its checks) into the catalog.
