@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: start an agent on its own
 //! loopback address and speak JSON to it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::path::Path;
 use std::time::Duration;

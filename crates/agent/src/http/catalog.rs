@@ -8,10 +8,9 @@ use consul_server::rpc::{
     CatalogRpc, DcSpecificRequest, NodeSpecificRequest, RpcRequest, ServiceSpecificRequest,
     WireQueryOptions,
 };
-use consul_server::QueryMeta;
 use consul_types::catalog::{DeregisterRequest, RegisterRequest};
 
-use super::respond::{json, json_with_meta, rpc_err, HttpError, HttpResult};
+use super::respond::{json, rpc_err, HttpError, HttpResult};
 use super::Ctx;
 
 /// Decode a JSON body the way Go does (field names case-insensitive).
@@ -74,16 +73,10 @@ pub async fn nodes(ctx: Ctx) -> HttpResult {
         node_meta_filters: node_meta(&ctx),
         query_options,
     };
-    let r = ctx
-        .rpc(RpcRequest::Catalog(CatalogRpc::ListNodes(req)))
-        .await?
-        .into_nodes()
-        .map_err(rpc_err)?;
-    Ok(json_with_meta(
-        &r.nodes,
-        &QueryMeta::from(r.query_meta),
-        ctx.pretty,
-    ))
+    ctx.read(RpcRequest::Catalog(CatalogRpc::ListNodes(req)), |r| {
+        r.into_nodes().map(|x| (x.nodes, x.query_meta))
+    })
+    .await
 }
 
 /// GET /v1/catalog/services
@@ -94,16 +87,11 @@ pub async fn services(ctx: Ctx) -> HttpResult {
         node_meta_filters: node_meta(&ctx),
         query_options,
     };
-    let r = ctx
-        .rpc(RpcRequest::Catalog(CatalogRpc::ListServices(req)))
-        .await?
-        .into_services()
-        .map_err(rpc_err)?;
-    Ok(json_with_meta(
-        &r.services,
-        &QueryMeta::from(r.query_meta),
-        ctx.pretty,
-    ))
+    let req = RpcRequest::Catalog(CatalogRpc::ListServices(req));
+    ctx.read(req, |r| {
+        r.into_services().map(|x| (x.services, x.query_meta))
+    })
+    .await
 }
 
 /// The request for one service's instances (`?tag` repeatable, `?node-meta`).
@@ -129,17 +117,12 @@ pub(super) fn service_request(
 
 /// GET /v1/catalog/service/<name>
 pub async fn service(ctx: Ctx, name: String) -> HttpResult {
-    let req = service_request(&ctx, name)?;
-    let r = ctx
-        .rpc(RpcRequest::Catalog(CatalogRpc::ServiceNodes(req)))
-        .await?
-        .into_service_nodes()
-        .map_err(rpc_err)?;
-    Ok(json_with_meta(
-        &r.service_nodes,
-        &QueryMeta::from(r.query_meta),
-        ctx.pretty,
-    ))
+    let req = RpcRequest::Catalog(CatalogRpc::ServiceNodes(service_request(&ctx, name)?));
+    ctx.read(req, |r| {
+        r.into_service_nodes()
+            .map(|x| (x.service_nodes, x.query_meta))
+    })
+    .await
 }
 
 /// The request for one node.
@@ -157,15 +140,10 @@ pub(super) fn node_request(ctx: &Ctx, name: String) -> Result<NodeSpecificReques
 
 /// GET /v1/catalog/node/<node>
 pub async fn node(ctx: Ctx, name: String) -> HttpResult {
-    let req = node_request(&ctx, name)?;
-    let r = ctx
-        .rpc(RpcRequest::Catalog(CatalogRpc::NodeServices(req)))
-        .await?
-        .into_node_services()
-        .map_err(rpc_err)?;
-    Ok(json_with_meta(
-        &r.node_services,
-        &QueryMeta::from(r.query_meta),
-        ctx.pretty,
-    ))
+    let req = RpcRequest::Catalog(CatalogRpc::NodeServices(node_request(&ctx, name)?));
+    ctx.read(req, |r| {
+        r.into_node_services()
+            .map(|x| (x.node_services, x.query_meta))
+    })
+    .await
 }

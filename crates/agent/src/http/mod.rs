@@ -49,6 +49,28 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// A read through [`Ctx::rpc`]: `pick` takes the result and its query
+    /// meta out of the reply, which is answered as JSON with Consul's headers.
+    pub async fn read<T: serde::Serialize>(
+        &self,
+        req: consul_server::rpc::RpcRequest,
+        pick: impl FnOnce(
+            consul_server::rpc::RpcResponse,
+        ) -> Result<
+            (T, consul_server::rpc::WireQueryMeta),
+            consul_server::rpc::CallError,
+        >,
+    ) -> respond::HttpResult {
+        let (value, meta) = pick(self.rpc(req).await?).map_err(respond::rpc_err)?;
+        Ok(respond::json_with_meta(
+            &value,
+            &consul_server::QueryMeta::from(meta),
+            self.pretty,
+        ))
+    }
+}
+
 impl FromRequestParts<Arc<Agent>> for Ctx {
     type Rejection = HttpError;
 
