@@ -72,6 +72,11 @@ async fn three_servers_elect_replicate_and_survive_leader_loss() {
         .unwrap();
     assert_eq!(leader_addr, addr(leader));
     assert_eq!(nodes.values().filter(|n| n.is_leader()).count(), 1);
+    // Node 3 learns the membership from the leader's first append; wait for it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while nodes[&3].members().len() != 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(nodes[&3].members().len(), 3);
 
     // A follower refuses writes and points at the leader.
