@@ -43,3 +43,15 @@ pub(crate) fn node_meta(values: &[String]) -> anyhow::Result<Vec<(String, String
         })
         .collect()
 }
+
+/// The catalog verbs take no positional arguments (Consul's wording otherwise).
+pub fn no_args(args: &[String]) -> anyhow::Result<()> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "Too many arguments (expected 0, got {})",
+            args.len()
+        ))
+    }
+}

@@ -62,12 +62,7 @@ pub fn run(args: &[String]) -> i32 {
         Err(code) => return code,
     };
     ui::block_on(async move {
-        if !p.args.is_empty() {
-            return Err(anyhow!(
-                "Too many arguments (expected 0, got {})",
-                p.args.len()
-            ));
-        }
+        super::no_args(&p.args)?;
         let client = http::client(&p)?;
         let mut q = http::query_options(&p);
         q.near = p.str("near").unwrap_or_default().to_string();
