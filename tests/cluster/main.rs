@@ -6,6 +6,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod client;
+mod operator;
+
 use std::time::Duration;
 
 use common::*;

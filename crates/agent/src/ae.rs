@@ -136,13 +136,8 @@ pub async fn full_sync(agent: &Arc<Agent>) -> Result<SyncReport, RpcError> {
 /// Run full syncs forever, every `interval` plus a stagger.
 pub async fn run(agent: Arc<Agent>, interval: Duration) {
     loop {
-        let nodes = agent
-            .server()
-            .store()
-            .snapshot()
-            .nodes(&mut consul_state::WatchSet::new(), &[])
-            .1
-            .len();
+        // Consul scales by the LAN pool's size.
+        let nodes = agent.lan().members().await.map_or(1, |m| m.len());
         let spread = interval * scale_factor(nodes);
         let stagger =
             rand::thread_rng().gen_range(Duration::ZERO..spread.max(Duration::from_millis(1)));

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use consul_server::leader::self_registration;
+use consul_server::leader::node_registration;
 use consul_server::rpc::{CatalogRpc, RpcRequest, RpcResponse};
 use consul_server::{RpcError, Server};
+
+use crate::servers::Servers;
 use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
 
 use crate::lan::{LanError, LanPool};
@@ -51,10 +53,10 @@ pub struct AgentInfo {
     pub leave_on_terminate: bool,
 }
 
-/// A running agent (server mode for now).
+/// A running agent: a server agent, or a client agent that forwards to the servers.
 pub struct Agent {
     info: AgentInfo,
-    server: Server,
+    servers: Servers,
     lan: Arc<LanPool>,
     failure: std::sync::Mutex<Option<String>>,
     local: LocalState,
@@ -70,16 +72,17 @@ pub struct Agent {
 pub type LogLevelHook = Box<dyn Fn(&str) + Send + Sync>;
 
 impl Agent {
-    /// Assemble an agent around a started server and LAN pool.
+    /// Assemble an agent around its servers (a started local server, or a
+    /// client's router) and LAN pool.
     pub fn new(
         info: AgentInfo,
-        server: Server,
+        servers: Servers,
         lan: Arc<LanPool>,
         config_args: Vec<String>,
     ) -> Arc<Agent> {
         Arc::new(Agent {
             info,
-            server,
+            servers,
             lan,
             failure: std::sync::Mutex::new(None),
             local: LocalState::default(),
@@ -108,9 +111,14 @@ impl Agent {
         &self.info
     }
 
-    /// The server this agent runs.
-    pub fn server(&self) -> &Server {
-        &self.server
+    /// The server this agent runs, on a server agent.
+    pub fn server(&self) -> Option<&Server> {
+        self.servers.local()
+    }
+
+    /// Where this agent's requests are served.
+    pub fn servers(&self) -> &Servers {
+        &self.servers
     }
 
     /// The LAN gossip pool.
@@ -171,9 +179,11 @@ impl Agent {
 
     /// The node part of every registration this agent sends.
     fn node_registration(&self) -> RegisterRequest {
-        let mut reg = self_registration(&self.server, crate::agent::VERSION);
-        reg.service = None;
-        reg.checks.clear();
+        let mut reg = node_registration(
+            &self.info.node_name,
+            &self.info.node_id,
+            self.info.advertise_addr,
+        );
         reg.node_meta.extend(self.info.node_meta.clone());
         reg
     }
@@ -181,7 +191,7 @@ impl Agent {
     /// Send a typed request to the servers: handled here on a server (which
     /// forwards to the leader when it must), over RPC from a client agent.
     pub async fn rpc(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
-        self.server.handle(req).await
+        self.servers.call(req).await
     }
 
     async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
@@ -252,7 +262,7 @@ impl Agent {
         let id = spec.id.clone();
         let monitor = crate::checks::spawn(
             spec,
-            self.server.clone(),
+            self.servers.clone(),
             self.info.node_name.clone(),
             report,
         );

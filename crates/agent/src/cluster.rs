@@ -12,6 +12,8 @@ use consul_server::membership::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
+use consul_server::Server;
+
 use crate::Agent;
 
 /// A gossip member as the server's reconciler sees it.
@@ -45,15 +47,15 @@ async fn members(agent: &Agent) -> Vec<Member> {
         .unwrap_or_default()
 }
 
-async fn full_pass(agent: &Agent) {
+async fn full_pass(agent: &Agent, server: &Server) {
     let ms = members(agent).await;
-    if let Err(e) = reconcile_all(agent.server(), &ms).await {
+    if let Err(e) = reconcile_all(server, &ms).await {
         tracing::warn!(error = %e, "leader: reconcile failed");
     }
 }
 
-/// Run on a server until shutdown.
-pub async fn run(agent: Arc<Agent>) {
+/// Run on a server agent until shutdown.
+pub async fn run(agent: Arc<Agent>, server: Server) {
     let mut events = agent.lan().subscribe();
     let expect = agent.info().bootstrap_expect as usize;
     let mut bootstrapped = expect <= 1 || agent.info().bootstrap;
@@ -68,31 +70,32 @@ pub async fn run(agent: Arc<Agent>) {
         tokio::select! {
             ev = events.recv() => match ev {
                 Ok(SerfEvent::MemberJoin(m) | SerfEvent::MemberLeave(m) | SerfEvent::MemberFailed(m) | SerfEvent::MemberUpdate(m)) => {
-                    if let Err(e) = reconcile_member(agent.server(), &to_member(&m, false)).await {
+                    if let Err(e) = reconcile_member(&server, &to_member(&m, false)).await {
                         tracing::warn!(member = %m.name, error = %e, "leader: reconcile failed");
                     }
                 }
                 Ok(SerfEvent::MemberReap(m)) => {
-                    if let Err(e) = reconcile_member(agent.server(), &to_member(&m, true)).await {
+                    if let Err(e) = reconcile_member(&server, &to_member(&m, true)).await {
                         tracing::warn!(member = %m.name, error = %e, "leader: reconcile failed");
                     }
                 }
                 Ok(SerfEvent::User(_)) => {}
-                Err(RecvError::Lagged(_)) => full_pass(&agent).await,
+                Err(RecvError::Lagged(_)) => full_pass(&agent, &server).await,
                 Err(RecvError::Closed) => return,
             },
             _ = tokio::time::sleep(tick) => {}
             _ = agent.shutdown_requested() => return,
         }
+        consul_server::autopilot::observe(&server, &members(&agent).await);
         if !bootstrapped {
-            match try_bootstrap(agent.server(), &members(&agent).await, expect).await {
+            match try_bootstrap(&server, &members(&agent).await, expect).await {
                 Ok(done) => bootstrapped = done,
                 Err(e) => tracing::warn!(error = %e, "agent: bootstrap failed"),
             }
         }
-        let leader = agent.server().is_leader();
+        let leader = server.is_leader();
         if leader && (!was_leader || last_pass.elapsed() >= RECONCILE_INTERVAL) {
-            full_pass(&agent).await;
+            full_pass(&agent, &server).await;
             last_pass = tokio::time::Instant::now();
         }
         was_leader = leader;

@@ -6,33 +6,70 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use consul_dns::{BackendError, BoxFuture, DnsBackend, DnsConfig, ReadOptions};
-use consul_server::endpoints::{catalog, health};
-use consul_server::{QueryOptions, ReadMode, RpcError, Server};
+use consul_server::rpc::{
+    CatalogRpc, DcSpecificRequest, HealthRpc, RpcRequest, RpcResponse, ServiceSpecificRequest,
+    WireQueryOptions,
+};
+use consul_server::RpcError;
 use consul_types::catalog::{CheckServiceNode, Node, ServiceNode, CONSUL_SERVICE};
 
-/// Reads the catalog of a server for DNS answers.
+use crate::servers::Servers;
+
+/// Reads the catalog for DNS answers through the agent's servers (its own
+/// server, or a server over RPC on a client agent).
 pub struct CatalogBackend {
-    server: Server,
+    servers: Servers,
+    datacenter: String,
 }
 
 impl CatalogBackend {
-    /// A backend over `server`.
-    pub fn new(server: Server) -> Self {
-        CatalogBackend { server }
+    /// A backend over `servers`, answering for datacenter `datacenter`.
+    pub fn new(servers: Servers, datacenter: &str) -> Self {
+        CatalogBackend {
+            servers,
+            datacenter: datacenter.to_string(),
+        }
     }
 
-    fn opts(&self, dc: &str, o: ReadOptions) -> Result<QueryOptions, BackendError> {
-        if !dc.is_empty() && dc != self.server.config().datacenter {
+    fn opts(&self, dc: &str, o: ReadOptions) -> Result<WireQueryOptions, BackendError> {
+        if !dc.is_empty() && dc != self.datacenter {
             return Err(BackendError::UnknownDatacenter(dc.to_string()));
         }
-        Ok(QueryOptions {
-            mode: if o.allow_stale {
-                ReadMode::Stale
-            } else {
-                ReadMode::Default
-            },
+        Ok(WireQueryOptions {
+            allow_stale: o.allow_stale,
             ..Default::default()
         })
+    }
+
+    async fn call<T>(
+        &self,
+        req: RpcRequest,
+        unpack: impl FnOnce(RpcResponse) -> Result<T, consul_server::rpc::CallError>,
+    ) -> Result<T, BackendError> {
+        let resp = self.servers.call(req).await.map_err(unavailable)?;
+        unpack(resp).map_err(|e| BackendError::Unavailable(e.to_string()))
+    }
+
+    async fn nodes(&self, q: WireQueryOptions) -> Result<Vec<Node>, BackendError> {
+        let req = RpcRequest::Catalog(CatalogRpc::ListNodes(DcSpecificRequest {
+            query_options: q,
+            ..Default::default()
+        }));
+        self.call(req, |r| r.into_nodes().map(|n| n.nodes)).await
+    }
+
+    async fn catalog_service(
+        &self,
+        service: &str,
+        q: WireQueryOptions,
+    ) -> Result<Vec<ServiceNode>, BackendError> {
+        let req = RpcRequest::Catalog(CatalogRpc::ServiceNodes(ServiceSpecificRequest {
+            service_name: service.to_string(),
+            query_options: q,
+            ..Default::default()
+        }));
+        self.call(req, |r| r.into_service_nodes().map(|n| n.service_nodes))
+            .await
     }
 }
 
@@ -51,10 +88,7 @@ impl DnsBackend for CatalogBackend {
         o: ReadOptions,
     ) -> BoxFuture<'a, Result<Option<Node>, BackendError>> {
         Box::pin(async move {
-            let opts = self.opts(dc, o)?;
-            let (_, nodes) = catalog::nodes(&self.server, &opts, &[])
-                .await
-                .map_err(unavailable)?;
+            let nodes = self.nodes(self.opts(dc, o)?).await?;
             Ok(nodes
                 .into_iter()
                 .find(|n| n.node.eq_ignore_ascii_case(name)))
@@ -69,11 +103,13 @@ impl DnsBackend for CatalogBackend {
         o: ReadOptions,
     ) -> BoxFuture<'a, Result<Vec<CheckServiceNode>, BackendError>> {
         Box::pin(async move {
-            let opts = self.opts(dc, o)?;
-            let (_, nodes) = health::service_nodes(&self.server, &opts, service, &[], &[], false)
+            let req = RpcRequest::Health(HealthRpc::ServiceNodes(ServiceSpecificRequest {
+                service_name: service.to_string(),
+                query_options: self.opts(dc, o)?,
+                ..Default::default()
+            }));
+            self.call(req, |r| r.into_check_service_nodes().map(|n| n.nodes))
                 .await
-                .map_err(unavailable)?;
-            Ok(nodes)
         })
     }
 
@@ -84,10 +120,7 @@ impl DnsBackend for CatalogBackend {
         o: ReadOptions,
     ) -> BoxFuture<'a, Result<Vec<Node>, BackendError>> {
         Box::pin(async move {
-            let opts = self.opts(dc, o)?;
-            let (_, nodes) = catalog::nodes(&self.server, &opts, &[])
-                .await
-                .map_err(unavailable)?;
+            let nodes = self.nodes(self.opts(dc, o)?).await?;
             Ok(nodes
                 .into_iter()
                 .filter(|n| n.address.parse::<IpAddr>().is_ok_and(|a| a == addr))
@@ -102,15 +135,17 @@ impl DnsBackend for CatalogBackend {
         o: ReadOptions,
     ) -> BoxFuture<'a, Result<Vec<ServiceNode>, BackendError>> {
         Box::pin(async move {
-            let opts = self.opts(dc, o)?;
-            let (_, names) = catalog::services(&self.server, &opts, &[])
-                .await
-                .map_err(unavailable)?;
+            let q = self.opts(dc, o)?;
+            let req = RpcRequest::Catalog(CatalogRpc::ListServices(DcSpecificRequest {
+                query_options: q.clone(),
+                ..Default::default()
+            }));
+            let names = self
+                .call(req, |r| r.into_services().map(|s| s.services))
+                .await?;
             let mut out = Vec::new();
             for name in names.keys() {
-                let (_, instances) = catalog::service_nodes(&self.server, &opts, name, &[], &[])
-                    .await
-                    .map_err(unavailable)?;
+                let instances = self.catalog_service(name, q.clone()).await?;
                 out.extend(
                     instances
                         .into_iter()
@@ -127,14 +162,9 @@ impl DnsBackend for CatalogBackend {
         o: ReadOptions,
     ) -> BoxFuture<'a, Result<Vec<Node>, BackendError>> {
         Box::pin(async move {
-            let opts = self.opts(dc, o)?;
-            let (_, instances) =
-                catalog::service_nodes(&self.server, &opts, CONSUL_SERVICE, &[], &[])
-                    .await
-                    .map_err(unavailable)?;
-            let (_, nodes) = catalog::nodes(&self.server, &opts, &[])
-                .await
-                .map_err(unavailable)?;
+            let q = self.opts(dc, o)?;
+            let instances = self.catalog_service(CONSUL_SERVICE, q.clone()).await?;
+            let nodes = self.nodes(q).await?;
             Ok(nodes
                 .into_iter()
                 .filter(|n| instances.iter().any(|s| s.node == n.node))
@@ -143,7 +173,10 @@ impl DnsBackend for CatalogBackend {
     }
 
     fn datacenters(&self) -> BoxFuture<'_, Result<Vec<String>, BackendError>> {
-        Box::pin(async move { Ok(catalog::datacenters(&self.server)) })
+        Box::pin(async move {
+            let req = RpcRequest::Catalog(CatalogRpc::ListDatacenters);
+            self.call(req, |r| r.into_strings()).await
+        })
     }
 }
 
@@ -215,7 +248,10 @@ pub async fn start(
         .dns
         .clone()
         .unwrap_or_else(|| cfg.client_addr.clone());
-    let backend: Arc<dyn DnsBackend> = Arc::new(CatalogBackend::new(agent.server().clone()));
+    let backend: Arc<dyn DnsBackend> = Arc::new(CatalogBackend::new(
+        agent.servers().clone(),
+        agent.datacenter(),
+    ));
     let mut bound = Vec::new();
     for ip in spec.split_whitespace() {
         let ip: IpAddr = ip

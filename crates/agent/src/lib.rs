@@ -1,5 +1,6 @@
 //! The agent: local services and checks, the HTTP API (one route table), and
-//! the process lifecycle around the server.
+//! the process lifecycle around the server (on a server agent) or the
+//! forwarding to the servers (on a client agent).
 
 pub mod ae;
 pub mod agent;
@@ -9,7 +10,9 @@ pub mod dns;
 pub mod http;
 pub mod lan;
 pub mod local;
+pub mod router;
 pub mod run;
+pub mod servers;
 
 pub use agent::{Agent, AgentInfo, VERSION};
 pub use run::{start, wait_for_shutdown, AgentError, RunningAgent};

@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use crate::agent::{Agent, AgentInfo, VERSION};
 use crate::lan::join::{retry_join, RetryJoin, RetryOutcome};
 use crate::lan::{config::lan_options, LanError, LanPool};
+use crate::router::ServerRouter;
+use crate::servers::Servers;
 
 /// Git revision in the serf `build` tag (`<version>:<revision>`), if the
 /// build recorded one.
@@ -87,11 +89,6 @@ pub async fn start(
     cfg: RuntimeConfig,
     config_args: Vec<String>,
 ) -> Result<RunningAgent, AgentError> {
-    if !cfg.server {
-        return Err(AgentError::Invalid(
-            "client mode (no -server) needs the cluster issue's RPC forwarding; run with -server or -dev".into(),
-        ));
-    }
     if let Some(dir) = &cfg.data_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| AgentError::Io(format!("{}: {e}", dir.display())))?;
@@ -109,21 +106,28 @@ pub async fn start(
     let server_port = u16::try_from(cfg.ports.server)
         .map_err(|_| AgentError::Invalid("ports.server: out of range".into()))?;
     let bootstrap = cfg.dev || cfg.bootstrap || cfg.bootstrap_expect == 1;
-    let server = Server::start(ServerConfig {
-        node_name: cfg.node_name.clone(),
-        node_id: node_id.clone(),
-        datacenter: cfg.datacenter.clone(),
-        data_dir: cfg.data_dir.clone(),
-        rpc_addr: SocketAddr::new(advertise, server_port),
-        raft_multiplier: cfg.raft_multiplier,
-        bootstrap,
-        rpc_bind: Some(SocketAddr::new(bind, server_port)),
-    })
-    .await?;
-    tokio::spawn(consul_server::leader::run(
-        server.clone(),
-        VERSION.to_string(),
-    ));
+    let servers = if cfg.server {
+        let server = Server::start(ServerConfig {
+            node_name: cfg.node_name.clone(),
+            node_id: node_id.clone(),
+            datacenter: cfg.datacenter.clone(),
+            data_dir: cfg.data_dir.clone(),
+            rpc_addr: SocketAddr::new(advertise, server_port),
+            raft_multiplier: cfg.raft_multiplier,
+            bootstrap,
+            rpc_bind: Some(SocketAddr::new(bind, server_port)),
+        })
+        .await?;
+        tokio::spawn(consul_server::leader::run(
+            server.clone(),
+            VERSION.to_string(),
+        ));
+        Servers::Local(server)
+    } else {
+        // A client agent holds no state: it forwards to the servers it
+        // learns of through LAN gossip.
+        Servers::Remote(ServerRouter::new(&cfg.datacenter))
+    };
     let lan_opts = lan_options(
         &cfg,
         &node_id,
@@ -151,7 +155,7 @@ pub async fn start(
         skip_leave_on_interrupt: cfg.skip_leave_on_interrupt,
         leave_on_terminate: cfg.leave_on_terminate,
     };
-    let agent = Agent::new(info, server, lan.clone(), config_args);
+    let agent = Agent::new(info, servers.clone(), lan.clone(), config_args);
 
     let http_addrs = http_addresses(&cfg)?;
     for addr in &http_addrs {
@@ -187,7 +191,14 @@ pub async fn start(
         restore_persisted(&a).await;
     });
     tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
-    tokio::spawn(crate::cluster::run(agent.clone()));
+    match servers {
+        Servers::Local(server) => {
+            tokio::spawn(crate::cluster::run(agent.clone(), server));
+        }
+        Servers::Remote(router) => {
+            tokio::spawn(router.track(agent.lan().clone()));
+        }
+    }
     Ok(RunningAgent { agent, http_addrs })
 }
 
@@ -375,7 +386,7 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
     }
     agent.request_shutdown();
     agent.lan().shutdown();
-    agent.server().shutdown().await;
+    agent.servers().shutdown().await;
     if let Some(reason) = agent.failure() {
         eprintln!("==> {reason}");
         std::process::exit(1);

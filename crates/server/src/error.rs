@@ -6,6 +6,9 @@ pub enum RpcError {
     /// No leader is known, even after waiting `rpc_hold_timeout`.
     #[error("No cluster leader")]
     NoLeader,
+    /// A client agent knows no server to send the request to.
+    #[error("No known Consul servers")]
+    NoServers,
     /// The request names a datacenter we cannot reach.
     #[error("No path to datacenter")]
     NoPathToDatacenter,

@@ -18,13 +18,6 @@ pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(60);
 /// The registration that describes this server in the catalog.
 pub fn self_registration(server: &Server, version: &str) -> RegisterRequest {
     let cfg = server.config();
-    let ip = cfg.rpc_addr.ip().to_string();
-    let tagged = BTreeMap::from([
-        ("lan".to_string(), ip.clone()),
-        ("lan_ipv4".to_string(), ip.clone()),
-        ("wan".to_string(), ip.clone()),
-        ("wan_ipv4".to_string(), ip.clone()),
-    ]);
     let meta = BTreeMap::from([
         ("raft_version".to_string(), "3".to_string()),
         ("serf_protocol_current".to_string(), "2".to_string()),
@@ -32,27 +25,41 @@ pub fn self_registration(server: &Server, version: &str) -> RegisterRequest {
         ("serf_protocol_min".to_string(), "1".to_string()),
         ("version".to_string(), version.to_string()),
     ]);
-    RegisterRequest {
-        id: cfg.node_id.clone(),
+    let mut reg = node_registration(&cfg.node_name, &cfg.node_id, cfg.rpc_addr.ip());
+    reg.service = Some(NodeService {
+        id: CONSUL_SERVICE.into(),
+        service: CONSUL_SERVICE.into(),
+        port: cfg.rpc_addr.port(),
+        meta,
+        ..Default::default()
+    });
+    reg.checks = vec![HealthCheck {
         node: cfg.node_name.clone(),
+        check_id: SERF_CHECK_ID.into(),
+        name: SERF_CHECK_NAME.into(),
+        status: status::PASSING.into(),
+        output: "Agent alive and reachable".into(),
+        ..Default::default()
+    }];
+    reg
+}
+
+/// The node part of a registration, as every agent sends it for itself:
+/// name, ID, address and the tagged `lan`/`wan` addresses.
+pub fn node_registration(name: &str, id: &str, addr: std::net::IpAddr) -> RegisterRequest {
+    let ip = addr.to_string();
+    let tagged = BTreeMap::from([
+        ("lan".to_string(), ip.clone()),
+        ("lan_ipv4".to_string(), ip.clone()),
+        ("wan".to_string(), ip.clone()),
+        ("wan_ipv4".to_string(), ip.clone()),
+    ]);
+    RegisterRequest {
+        id: id.to_string(),
+        node: name.to_string(),
         address: ip,
         tagged_addresses: tagged,
         node_meta: BTreeMap::from([("consul-network-segment".to_string(), String::new())]),
-        service: Some(NodeService {
-            id: CONSUL_SERVICE.into(),
-            service: CONSUL_SERVICE.into(),
-            port: cfg.rpc_addr.port(),
-            meta,
-            ..Default::default()
-        }),
-        checks: vec![HealthCheck {
-            node: cfg.node_name.clone(),
-            check_id: SERF_CHECK_ID.into(),
-            name: SERF_CHECK_NAME.into(),
-            status: status::PASSING.into(),
-            output: "Agent alive and reachable".into(),
-            ..Default::default()
-        }],
         ..Default::default()
     }
 }

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use consul_server::endpoints::health;
-use consul_server::{QueryOptions, ReadMode, Server};
+use consul_server::rpc::{HealthRpc, NodeSpecificRequest, RpcRequest, WireQueryOptions};
 use consul_types::catalog::{status, HealthCheck};
 
 use super::Probe;
+use crate::servers::Servers;
 
 /// The aggregate status of `checks` for the aliased node/service.
 pub fn aggregate(checks: &[HealthCheck], node: &str, service: &str) -> Probe {
@@ -41,15 +41,26 @@ pub fn aggregate(checks: &[HealthCheck], node: &str, service: &str) -> Probe {
 }
 
 /// Block until the aliased node's checks change past `index`, then aggregate.
-pub async fn watch(server: &Server, node: &str, service: &str, index: u64) -> (u64, Probe) {
-    let opts = QueryOptions {
-        min_index: index,
-        max_wait: Duration::from_secs(600),
-        mode: ReadMode::Stale,
+pub async fn watch(servers: &Servers, node: &str, service: &str, index: u64) -> (u64, Probe) {
+    let req = RpcRequest::Health(HealthRpc::NodeChecks(NodeSpecificRequest {
+        node: node.to_string(),
+        query_options: WireQueryOptions {
+            min_query_index: index,
+            max_query_time: Duration::from_secs(600),
+            allow_stale: true,
+            ..Default::default()
+        },
         ..Default::default()
-    };
-    match health::node_checks(server, &opts, node).await {
-        Ok((meta, checks)) => (meta.index, aggregate(&checks, node, service)),
+    }));
+    let answer = servers
+        .call(req)
+        .await
+        .and_then(|r| r.into_health_checks().map_err(Into::into));
+    match answer {
+        Ok(r) => (
+            r.query_meta.index,
+            aggregate(&r.health_checks, node, service),
+        ),
         Err(e) => (index, Probe::critical(format!("alias check: {e}"))),
     }
 }

@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consul_server::Server;
+use crate::servers::Servers;
 use consul_types::agent::CheckDefinition;
 use consul_types::catalog::status;
 use rand::Rng;
@@ -207,12 +207,12 @@ impl Drop for Monitor {
     }
 }
 
-/// Start running `spec`; `server` and `local_node` serve alias checks.
-pub fn spawn(spec: CheckSpec, server: Server, local_node: String, report: Reporter) -> Monitor {
-    Monitor(tokio::spawn(run(spec, server, local_node, report)))
+/// Start running `spec`; `servers` and `local_node` serve alias checks.
+pub fn spawn(spec: CheckSpec, servers: Servers, local_node: String, report: Reporter) -> Monitor {
+    Monitor(tokio::spawn(run(spec, servers, local_node, report)))
 }
 
-async fn run(spec: CheckSpec, server: Server, local_node: String, report: Reporter) {
+async fn run(spec: CheckSpec, servers: Servers, local_node: String, report: Reporter) {
     let mut threshold = Threshold::new(spec.success_before_passing, spec.failures_before_critical);
     if let CheckKind::Alias { node, service } = &spec.kind {
         let node = if node.is_empty() {
@@ -222,7 +222,7 @@ async fn run(spec: CheckSpec, server: Server, local_node: String, report: Report
         };
         let mut index = 0;
         loop {
-            let (next, probe) = alias::watch(&server, &node, service, index).await;
+            let (next, probe) = alias::watch(&servers, &node, service, index).await;
             if next == index {
                 // An error or a timeout without change: don't spin.
                 tokio::time::sleep(spec.interval).await;

@@ -387,7 +387,7 @@ pub async fn self_(ctx: Ctx) -> HttpResult {
         "Member": self_member(&ctx.agent).await?,
         "Stats": {
             "agent": { "check_monitors": "0", "check_ttls": ctx.agent.local().checks().len().to_string(), "checks": ctx.agent.local().checks().len().to_string(), "services": ctx.agent.local().services().len().to_string() },
-            "consul": { "server": info.server.to_string(), "leader": ctx.agent.server().is_leader().to_string(), "known_datacenters": "1" },
+            "consul": { "server": info.server.to_string(), "leader": ctx.agent.server().is_some_and(|s| s.is_leader()).to_string(), "known_datacenters": "1" },
             "runtime": { "arch": std::env::consts::ARCH, "os": std::env::consts::OS, "version": "rust" },
         },
         "Meta": meta,

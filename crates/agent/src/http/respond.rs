@@ -62,6 +62,7 @@ impl From<RpcError> for HttpError {
             RpcError::PermissionDenied => StatusCode::FORBIDDEN,
             RpcError::NotFound(_) => StatusCode::NOT_FOUND,
             RpcError::NoLeader
+            | RpcError::NoServers
             | RpcError::NoPathToDatacenter
             | RpcError::Shutdown
             | RpcError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

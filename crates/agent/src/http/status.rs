@@ -1,16 +1,27 @@
-//! `/v1/status/leader` and `/v1/status/peers`.
+//! `/v1/status/leader` and `/v1/status/peers`: answered by a server (this
+//! agent's own, or one the client agent reaches over RPC).
 
-use consul_server::endpoints::status;
+use consul_server::rpc::{RpcRequest, StatusRpc};
 
-use super::respond::{json, HttpResult};
+use super::respond::{json, rpc_err, HttpResult};
 use super::Ctx;
 
 /// GET /v1/status/leader
 pub async fn leader(ctx: Ctx) -> HttpResult {
-    Ok(json(&status::leader(ctx.agent.server()), ctx.pretty))
+    let leader = ctx
+        .rpc(RpcRequest::Status(StatusRpc::Leader))
+        .await?
+        .into_string()
+        .map_err(rpc_err)?;
+    Ok(json(&leader, ctx.pretty))
 }
 
 /// GET /v1/status/peers
 pub async fn peers(ctx: Ctx) -> HttpResult {
-    Ok(json(&status::peers(ctx.agent.server()), ctx.pretty))
+    let peers = ctx
+        .rpc(RpcRequest::Status(StatusRpc::Peers))
+        .await?
+        .into_strings()
+        .map_err(rpc_err)?;
+    Ok(json(&peers, ctx.pretty))
 }

@@ -106,6 +106,7 @@ impl From<&RpcError> for WireError {
     fn from(e: &RpcError) -> Self {
         let (kind, message) = match e {
             RpcError::NoLeader => ("NoLeader", String::new()),
+            RpcError::NoServers => ("NoServers", String::new()),
             RpcError::NoPathToDatacenter => ("NoPathToDatacenter", String::new()),
             RpcError::BadRequest(m) => ("BadRequest", m.clone()),
             RpcError::TooLarge(m) => ("TooLarge", m.clone()),
@@ -125,6 +126,7 @@ impl From<WireError> for RpcError {
     fn from(w: WireError) -> Self {
         match w.kind.as_str() {
             "NoLeader" => RpcError::NoLeader,
+            "NoServers" => RpcError::NoServers,
             "NoPathToDatacenter" => RpcError::NoPathToDatacenter,
             "BadRequest" => RpcError::BadRequest(w.message),
             "TooLarge" => RpcError::TooLarge(w.message),
