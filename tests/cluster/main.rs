@@ -7,6 +7,7 @@
 mod common;
 
 mod client;
+mod ledger;
 mod operator;
 
 use std::time::Duration;
