@@ -8,7 +8,6 @@ mod common;
 
 mod client;
 mod ledger;
-mod operator;
 
 use std::time::Duration;
 

@@ -86,7 +86,6 @@ pub async fn run(agent: Arc<Agent>, server: Server) {
             _ = tokio::time::sleep(tick) => {}
             _ = agent.shutdown_requested() => return,
         }
-        consul_server::autopilot::observe(&server, &members(&agent).await);
         if !bootstrapped {
             match try_bootstrap(&server, &members(&agent).await, expect).await {
                 Ok(done) => bootstrapped = done,
