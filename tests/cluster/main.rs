@@ -7,6 +7,7 @@
 mod common;
 
 mod client;
+mod leave;
 mod ledger;
 
 use std::time::Duration;
