@@ -239,3 +239,58 @@ fn anti_entropy_reverts_catalog_edits_of_this_node() {
         1
     );
 }
+
+#[test]
+fn a_service_critical_past_deregister_critical_service_after_is_removed() {
+    let ip = reserve_ip();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-hcl")
+        .arg(r#"check_reap_interval = "200ms""#)
+        .arg("-hcl")
+        .arg(r#"check_deregister_interval_min = "0s""#)
+        .start()
+        .unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    // Critical from the start, allowed to stay so for 1 s.
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"doomed","Check":{"TTL":"60s","Status":"critical","DeregisterCriticalServiceAfter":"1s"}}"#,
+    );
+    // Passing, with the same allowance: it stays.
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"healthy","Check":{"TTL":"60s","Status":"passing","DeregisterCriticalServiceAfter":"1s"}}"#,
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/doomed")
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let reaped = wait_until(Duration::from_secs(20), || {
+        get_json(&agent, "/v1/catalog/service/doomed")
+            .as_array()
+            .is_some_and(|a| a.is_empty())
+            && get_json(&agent, "/v1/agent/services")
+                .get("doomed")
+                .is_none()
+    });
+    assert!(
+        reaped,
+        "critical service not deregistered; log:\n{}",
+        agent.log()
+    );
+    assert!(agent.log().contains("critical for too long"));
+    assert!(get_json(&agent, "/v1/agent/services")
+        .get("healthy")
+        .is_some());
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/service/healthy")
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}

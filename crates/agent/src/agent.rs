@@ -51,6 +51,8 @@ pub struct AgentInfo {
     pub skip_leave_on_interrupt: bool,
     /// Leave the LAN pool on SIGTERM.
     pub leave_on_terminate: bool,
+    /// Smallest `deregister_critical_service_after` honoured.
+    pub check_deregister_interval_min: Duration,
 }
 
 /// A running agent: a server agent, or a client agent that forwards to the servers.

@@ -10,6 +10,7 @@ pub mod dns;
 pub mod http;
 pub mod lan;
 pub mod local;
+pub mod reap;
 pub mod router;
 pub mod run;
 pub mod servers;

@@ -154,6 +154,7 @@ pub async fn start(
         enable_local_script_checks: cfg.enable_local_script_checks,
         skip_leave_on_interrupt: cfg.skip_leave_on_interrupt,
         leave_on_terminate: cfg.leave_on_terminate,
+        check_deregister_interval_min: cfg.check_deregister_interval_min,
     };
     let agent = Agent::new(info, servers.clone(), lan.clone(), config_args);
 
@@ -191,6 +192,7 @@ pub async fn start(
         restore_persisted(&a).await;
     });
     tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
+    tokio::spawn(crate::reap::run(agent.clone(), cfg.check_reap_interval));
     match servers {
         Servers::Local(server) => {
             tokio::spawn(crate::cluster::run(agent.clone(), server));

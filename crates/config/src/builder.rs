@@ -166,6 +166,13 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
             .filter(|d| !d.is_zero())
             .unwrap_or(Duration::from_secs(60)),
         check_update_interval: c.check_update_interval.unwrap_or(Duration::from_secs(300)),
+        check_reap_interval: c
+            .check_reap_interval
+            .filter(|d| !d.is_zero())
+            .unwrap_or(Duration::from_secs(30)),
+        check_deregister_interval_min: c
+            .check_deregister_interval_min
+            .unwrap_or(Duration::from_secs(60)),
         kv_max_value_size: limits
             .and_then(|l| l.kv_max_value_size)
             .unwrap_or(SUGGESTED_MAX_DATA_SIZE),

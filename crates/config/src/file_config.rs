@@ -137,6 +137,10 @@ pub struct FileConfig {
     #[serde(default, with = "serde_go_opt")]
     pub ae_interval: Option<Duration>,
     #[serde(default, with = "serde_go_opt")]
+    pub check_reap_interval: Option<Duration>,
+    #[serde(default, with = "serde_go_opt")]
+    pub check_deregister_interval_min: Option<Duration>,
+    #[serde(default, with = "serde_go_opt")]
     pub session_ttl_min: Option<Duration>,
     pub autopilot: Option<Autopilot>,
     pub audit: Option<Value>,

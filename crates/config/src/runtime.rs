@@ -198,6 +198,13 @@ pub struct RuntimeConfig {
     pub ae_interval: Duration,
     /// Output-only check changes reach the catalog at most this often (default 5m).
     pub check_update_interval: Duration,
+    /// How often services whose check stayed critical past its
+    /// `deregister_critical_service_after` are reaped (`check_reap_interval`,
+    /// default 30s; a hidden key tests shorten).
+    pub check_reap_interval: Duration,
+    /// Smallest `deregister_critical_service_after` honoured; shorter ones are
+    /// raised to it (`check_deregister_interval_min`, default 1m; hidden, for tests).
+    pub check_deregister_interval_min: Duration,
     /// `dns_config` as written (unset fields keep the DNS defaults).
     pub dns_config: crate::file_config::DnsConfig,
     /// `limits.kv_max_value_size` (default 524288).

@@ -159,6 +159,21 @@ pub enum Source {
     File,
 }
 
+/// A check's `deregister_critical_service_after`, raised to the agent's
+/// minimum (Consul: 1m) with a warning.
+fn deregister_after(agent: &Agent, def: &CheckDefinition) -> Option<std::time::Duration> {
+    let after = def.deregister_critical_service_after?;
+    let min = agent.info().check_deregister_interval_min;
+    if after < min {
+        tracing::warn!(
+            check = %def.name,
+            "agent: deregister_critical_service_after is below the minimum of {min:?}; raising"
+        );
+        return Some(min);
+    }
+    Some(after)
+}
+
 fn scripts_allowed(agent: &Agent, source: Source) -> bool {
     let info = agent.info();
     info.enable_script_checks || (source == Source::File && info.enable_local_script_checks)
@@ -194,6 +209,7 @@ pub async fn register_service(
         service_checks_from_definition(&node, &def, &svc).map_err(HttpError::bad_request)?;
     let defs: Vec<&CheckDefinition> = def.check.iter().chain(def.checks.iter()).collect();
     let ttls: Vec<_> = defs.iter().map(|c| c.ttl).collect();
+    let reap_after: Vec<_> = defs.iter().map(|c| deregister_after(agent, c)).collect();
     let mut specs = Vec::new();
     for (check, d) in checks.iter().zip(&defs) {
         let allowed = scripts_allowed(agent, source);
@@ -213,9 +229,12 @@ pub async fn register_service(
         }
     }
     agent.local().add_service(svc.clone());
-    for (check, ttl) in checks.into_iter().zip(ttls) {
+    for ((check, ttl), reap) in checks.into_iter().zip(ttls).zip(reap_after) {
         let id = check.check_id.clone();
         let generation = agent.local().add_check(check, ttl);
+        if let Some(after) = reap {
+            agent.local().set_deregister_after(&id, after);
+        }
         if let Some(ttl) = ttl {
             agent.arm_ttl(id, ttl, generation);
         }
@@ -272,6 +291,9 @@ pub async fn register_check(
     let spec =
         crate::checks::spec_from_definition(&id, def, allowed).map_err(HttpError::bad_request)?;
     let generation = agent.local().add_check(check.clone(), def.ttl);
+    if let Some(after) = deregister_after(agent, def) {
+        agent.local().set_deregister_after(&id, after);
+    }
     if let Some(ttl) = def.ttl {
         agent.arm_ttl(id.clone(), ttl, generation);
     }

@@ -28,6 +28,24 @@ pub struct LocalCheck {
     pub generation: u64,
     /// When a probe result was last pushed to the catalog.
     pub last_sync: Option<Instant>,
+    /// Since when the check has been critical (`None` while it is not).
+    pub critical_since: Option<Instant>,
+    /// Remove the check's service once it has been critical this long
+    /// (`deregister_critical_service_after`).
+    pub deregister_after: Option<Duration>,
+}
+
+impl LocalCheck {
+    /// Set the status, keeping track of when it became critical.
+    fn set_status(&mut self, status: &str) {
+        let critical = status == consul_types::catalog::status::CRITICAL;
+        match (critical, self.critical_since) {
+            (true, None) => self.critical_since = Some(Instant::now()),
+            (false, Some(_)) => self.critical_since = None,
+            _ => {}
+        }
+        self.check.status = status.to_string();
+    }
 }
 
 /// Services and checks owned by this agent, plus a version counter that moves
@@ -154,15 +172,17 @@ impl LocalState {
             .map_or(0, |c| c.generation + 1);
         // A re-registered check starts over: its old probe stops.
         inner.monitors.remove(&check.check_id);
-        inner.checks.insert(
-            check.check_id.clone(),
-            LocalCheck {
-                check,
-                ttl,
-                generation,
-                last_sync: None,
-            },
-        );
+        let mut local = LocalCheck {
+            check,
+            ttl,
+            generation,
+            last_sync: None,
+            critical_since: None,
+            deregister_after: None,
+        };
+        let status = local.check.status.clone();
+        local.set_status(&status);
+        inner.checks.insert(local.check.check_id.clone(), local);
         drop(inner);
         self.changed();
         generation
@@ -185,7 +205,7 @@ impl LocalState {
     pub fn update_check(&self, id: &str, status: &str, output: &str) -> Option<(HealthCheck, u64)> {
         let mut inner = self.inner.lock().expect("local state lock");
         let c = inner.checks.get_mut(id)?;
-        c.check.status = status.to_string();
+        c.set_status(status);
         c.check.output = truncate_output(output);
         c.generation += 1;
         let out = (c.check.clone(), c.generation);
@@ -214,7 +234,7 @@ impl LocalState {
         if !status_changed && !output_changed {
             return None;
         }
-        c.check.status = status.to_string();
+        c.set_status(status);
         c.check.output = output;
         let due = c
             .last_sync
@@ -229,6 +249,34 @@ impl LocalState {
         sync.then_some(out)
     }
 
+    /// Remove `id`'s service once the check has been critical for `after`.
+    pub fn set_deregister_after(&self, id: &str, after: Duration) {
+        let mut inner = self.inner.lock().expect("local state lock");
+        if let Some(c) = inner.checks.get_mut(id) {
+            c.deregister_after = Some(after);
+        }
+    }
+
+    /// Services with a check that has been critical longer than its
+    /// `deregister_critical_service_after` at `now` (Consul's service reaper).
+    pub fn services_to_reap(&self, now: Instant) -> Vec<(String, String)> {
+        let inner = self.inner.lock().expect("local state lock");
+        let mut out: Vec<(String, String)> = inner
+            .checks
+            .values()
+            .filter(|c| !c.check.service_id.is_empty())
+            .filter_map(|c| {
+                let since = c.critical_since?;
+                let after = c.deregister_after?;
+                (now.saturating_duration_since(since) > after)
+                    .then(|| (c.check.service_id.clone(), c.check.check_id.clone()))
+            })
+            .collect();
+        out.sort();
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+
     /// Mark a TTL check critical if no update arrived since `generation`.
     pub fn expire_ttl(&self, id: &str, generation: u64) -> Option<HealthCheck> {
         let mut inner = self.inner.lock().expect("local state lock");
@@ -236,7 +284,7 @@ impl LocalState {
         if c.generation != generation {
             return None;
         }
-        c.check.status = consul_types::catalog::status::CRITICAL.into();
+        c.set_status(consul_types::catalog::status::CRITICAL);
         c.check.output = "TTL expired".into();
         c.generation += 1;
         let out = c.check.clone();
@@ -256,4 +304,49 @@ pub fn truncate_output(s: &str) -> String {
         end -= 1;
     }
     format!("{} ... (captured {} of {} bytes)", &s[..end], end, s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use consul_types::catalog::status;
+
+    fn check(id: &str, service: &str, st: &str) -> HealthCheck {
+        HealthCheck {
+            check_id: id.into(),
+            service_id: service.into(),
+            status: st.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_service_is_reaped_only_after_its_check_stayed_critical_long_enough() {
+        let local = LocalState::default();
+        local.add_check(check("c1", "web", status::PASSING), None);
+        local.add_check(check("c2", "db", status::CRITICAL), None);
+        local.add_check(check("c3", "", status::CRITICAL), None);
+        let after = Duration::from_secs(60);
+        for id in ["c1", "c2", "c3"] {
+            local.set_deregister_after(id, after);
+        }
+        let now = Instant::now();
+        assert!(
+            local.services_to_reap(now).is_empty(),
+            "not critical long enough"
+        );
+        let later = now + Duration::from_secs(61);
+        assert_eq!(
+            local.services_to_reap(later),
+            [("db".to_string(), "c2".to_string())],
+            "only the critical service check counts; node checks never reap"
+        );
+
+        // Going critical starts the clock; recovering stops it.
+        local.record_result("c1", status::CRITICAL, "down");
+        assert_eq!(local.services_to_reap(later).len(), 2);
+        local.record_result("c1", status::PASSING, "up");
+        local.update_check("c2", status::WARNING, "meh");
+        assert!(local.services_to_reap(later).is_empty());
+    }
 }
