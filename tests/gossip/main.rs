@@ -295,13 +295,13 @@ fn join_cli_force_leave_and_prune() {
     assert!(wait_until(Duration::from_secs(5), || status_of(
         &a, &b.node
     ) == LEFT));
-    let (status, _) = common::call(
-        &a,
-        "PUT",
-        &format!("/v1/agent/force-leave/{}?prune", b.node),
+    let out = run_cli(
+        bin(),
+        &["force-leave", "-prune", "-http-addr", &a.http_addr, &b.node],
+        &[],
         None,
     );
-    assert_eq!(status, 200);
+    assert_eq!(out.code, 0, "{}", out.err());
     assert!(wait_until(Duration::from_secs(5), || !members(&a)
         .contains_key(&b.node)));
 }

@@ -135,15 +135,19 @@ impl Agent<'_> {
 
     /// Force a failed member into the `left` state.
     pub async fn force_leave(&self, node: &str) -> Result<(), ApiError> {
+        self.force_leave_opts(node, false).await
+    }
+
+    /// `PUT /v1/agent/force-leave/<node>`, with `?prune` when `prune`: the
+    /// member is also dropped from the member list at once.
+    pub async fn force_leave_opts(&self, node: &str, prune: bool) -> Result<(), ApiError> {
+        let mut params: Params = Vec::new();
+        if prune {
+            params.push(("prune", "1".to_string()));
+        }
         let path = escape_path(&format!("/v1/agent/force-leave/{node}"));
         self.c
-            .write_unit(
-                Method::PUT,
-                &path,
-                Vec::new(),
-                &WriteOptions::default(),
-                None,
-            )
+            .write_unit(Method::PUT, &path, params, &WriteOptions::default(), None)
             .await
     }
 

@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 
-use super::flags::FlagSet;
+use super::flags::{FlagSet, Kind};
 use super::{http, ui};
 
 const HELP: &str = "Usage: consul force-leave [options] name\n\n  Forces a member of a Consul cluster to enter the \"left\" state. Note\n  that if the member is still actually alive, it will eventually rejoin\n  the cluster.";
@@ -10,6 +10,12 @@ const HELP: &str = "Usage: consul force-leave [options] name\n\n  Forces a membe
 /// Run `consul force-leave`.
 pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
+    fs.flag(
+        "prune",
+        Kind::Bool,
+        "",
+        "Remove agent forcibly from list of members",
+    );
     http::client_flags(&mut fs);
     let p = match ui::parse(&fs, args) {
         Ok(p) => p,
@@ -22,7 +28,7 @@ pub fn run(args: &[String]) -> i32 {
         let client = http::client(&p)?;
         client
             .agent()
-            .force_leave(node)
+            .force_leave_opts(node, p.bool("prune"))
             .await
             .map_err(|e| anyhow!("Error force leaving: {e}"))?;
         Ok(0)
