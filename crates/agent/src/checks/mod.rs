@@ -9,6 +9,7 @@ pub mod grpc;
 pub mod h2conn;
 pub mod h2ping;
 pub mod http;
+pub mod http1;
 pub mod script;
 pub mod tcp;
 pub mod threshold;
@@ -247,6 +248,11 @@ async fn run(spec: CheckSpec, servers: Servers, local_node: String, report: Repo
         },
         _ => None,
     };
+    // Plain http:// checks use their own kept-alive connection.
+    let mut prober = match &spec.kind {
+        CheckKind::Http(h) => http1::Prober::new(h),
+        _ => None,
+    };
     let mut ticker = tokio::time::interval(spec.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -254,13 +260,22 @@ async fn run(spec: CheckSpec, servers: Servers, local_node: String, report: Repo
         let probe = match &spec.kind {
             CheckKind::Script(cmd) => script::probe(cmd, spec.timeout, DEFAULT_OUTPUT_MAX).await,
             CheckKind::Http(h) => {
-                http::probe(
-                    client.as_ref().expect("http client built above"),
-                    h,
-                    spec.timeout,
-                    DEFAULT_OUTPUT_MAX,
-                )
-                .await
+                let fast = match prober.as_mut() {
+                    Some(p) => p.probe(spec.timeout, DEFAULT_OUTPUT_MAX).await.ok(),
+                    None => None,
+                };
+                match fast {
+                    Some(probe) => probe,
+                    None => {
+                        http::probe(
+                            client.as_ref().expect("http client built above"),
+                            h,
+                            spec.timeout,
+                            DEFAULT_OUTPUT_MAX,
+                        )
+                        .await
+                    }
+                }
             }
             CheckKind::Tcp(addr) => tcp::probe(addr, spec.timeout).await,
             CheckKind::Udp(addr) => udp::probe(addr, spec.timeout).await,
