@@ -5,6 +5,7 @@
 mod common;
 
 use std::process::Command;
+use std::time::Duration;
 
 use common::*;
 
@@ -43,9 +44,10 @@ fn dig_status(agent: &Agent, name: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn services_and_nodes_resolve_with_health_filtering() {
-    let (ip, agent) = dev_agent();
+/// Register three `web` instances (passing, warning, critical) through
+/// `registrar` and check every service and node form asked of `asker`;
+/// `server` is the agent running the server (the `consul` service).
+fn assert_service_and_node_forms(asker: &Agent, registrar: &Agent, server: &Agent) {
     for (node, addr, status) in [
         ("a1", "10.0.0.1", "passing"),
         ("a2", "10.0.0.2", "warning"),
@@ -55,39 +57,74 @@ fn services_and_nodes_resolve_with_health_filtering() {
             r#"{{"Node":"{node}","Address":"{addr}","Service":{{"Service":"web","Tags":["rails"],"Port":80}},
                 "Check":{{"CheckID":"c-{node}","Name":"c","Status":"{status}","ServiceID":"web"}}}}"#
         );
-        put_ok(&agent, "/v1/catalog/register", &reg);
+        put_ok(registrar, "/v1/catalog/register", &reg);
     }
     // critical instances are never served
     assert_eq!(
-        dig(&agent, &["web.service.consul", "A"]),
+        dig(asker, &["web.service.consul", "A"]),
         ["10.0.0.1", "10.0.0.2"]
     );
     assert_eq!(
-        dig(&agent, &["rails.web.service.dc1.consul", "A"]),
+        dig(asker, &["rails.web.service.dc1.consul", "A"]),
         ["10.0.0.1", "10.0.0.2"]
     );
-    let srv = dig(&agent, &["web.service.consul", "SRV"]);
+    let srv = dig(asker, &["web.service.consul", "SRV"]);
     assert_eq!(srv.len(), 2, "{srv:?}");
     assert!(
         srv.iter()
             .all(|l| l.starts_with("1 1 80 ") && l.contains(".node.dc1.consul.")),
         "{srv:?}"
     );
-    assert_eq!(dig(&agent, &["_web._tcp.service.consul", "SRV"]).len(), 2);
-    // nodes
-    assert_eq!(dig(&agent, &["a2.node.consul", "A"]), ["10.0.0.2"]);
+    assert_eq!(dig(asker, &["_web._tcp.service.consul", "SRV"]).len(), 2);
     assert_eq!(
-        dig(&agent, &[&format!("{}.node.dc1.consul", agent.node), "A"]),
-        [ip.ip().to_string()]
+        dig(asker, &["+tcp", "web.service.consul", "A"]),
+        ["10.0.0.1", "10.0.0.2"]
     );
+    // nodes
+    assert_eq!(dig(asker, &["a2.node.consul", "A"]), ["10.0.0.2"]);
+    assert_eq!(
+        dig(asker, &[&format!("{}.node.dc1.consul", server.node), "A"]),
+        [server.ip.to_string()]
+    );
+    assert_eq!(dig(asker, &["-x", "10.0.0.3"]), ["a3.node.dc1.consul."]);
     // misses
-    assert_eq!(dig_status(&agent, "nope.service.consul"), "NXDOMAIN");
-    assert_eq!(dig_status(&agent, "web.service.mars.consul"), "NXDOMAIN");
+    assert_eq!(dig_status(asker, "nope.service.consul"), "NXDOMAIN");
+    assert_eq!(dig_status(asker, "web.service.mars.consul"), "NXDOMAIN");
     // the server itself is the consul service
     assert_eq!(
-        dig(&agent, &["consul.service.consul", "A"]),
-        [ip.ip().to_string()]
+        dig(asker, &["consul.service.consul", "A"]),
+        [server.ip.to_string()]
     );
+}
+
+#[test]
+fn services_and_nodes_resolve_with_health_filtering() {
+    let (_ip, agent) = dev_agent();
+    assert_service_and_node_forms(&agent, &agent, &agent);
+}
+
+/// A client agent answers DNS by asking a server (stale reads).
+#[test]
+fn a_client_agent_answers_the_same_forms() {
+    let (_sip, server) = dev_agent();
+    let cip = reserve_ip();
+    let mut client = AgentBuilder::new(bin(), cip.ip())
+        .node("dns-client")
+        .arg("-join")
+        .arg(&server.ip.to_string())
+        .start()
+        .expect("client starts");
+    client
+        .wait_ready(Duration::from_secs(30))
+        .expect("client finds the server");
+    assert_service_and_node_forms(&client, &server, &server);
+    // The client's own node reaches the catalog through the leader.
+    assert!(wait_until(Duration::from_secs(20), || dig(
+        &client,
+        &["dns-client.node.consul", "A"]
+    ) == [cip
+        .ip()
+        .to_string()]));
 }
 
 #[test]
