@@ -9,6 +9,7 @@ mod common;
 mod client;
 mod leave;
 mod ledger;
+mod operator;
 
 use std::time::Duration;
 

@@ -86,6 +86,7 @@ pub async fn run(agent: Arc<Agent>, server: Server) {
             _ = tokio::time::sleep(tick) => {}
             _ = agent.shutdown_requested() => return,
         }
+        consul_server::autopilot::observe(&server, &members(&agent).await);
         if !bootstrapped {
             match try_bootstrap(&server, &members(&agent).await, expect).await {
                 Ok(done) => bootstrapped = done,

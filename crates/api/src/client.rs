@@ -207,6 +207,11 @@ impl Client {
         crate::agent::Agent { c: self }
     }
 
+    /// The operator endpoints.
+    pub fn operator(&self) -> crate::operator::Operator<'_> {
+        crate::operator::Operator { c: self }
+    }
+
     /// The status endpoints.
     pub fn status(&self) -> crate::status::Status<'_> {
         crate::status::Status { c: self }

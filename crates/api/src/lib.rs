@@ -15,6 +15,7 @@ pub mod catalog;
 mod client;
 mod error;
 pub mod kv;
+pub mod operator;
 pub mod status;
 
 pub use client::{Client, Config, QueryMeta, QueryOptions, WriteOptions, DEFAULT_ADDR};

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use openraft::error::{
     CheckIsLeaderError, ClientWriteError, InitializeError, RaftError as ORaftError,
 };
-use openraft::{BasicNode, ServerState, Snapshot};
+use openraft::{BasicNode, ChangeMembers, ServerState, Snapshot};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::batcher::{self, Limits, WriteReq};
@@ -327,6 +327,49 @@ impl RaftNode {
             .await
             .map(|_| ())
             .map_err(|e| map_write_error(&e))
+    }
+
+    /// Removes one member from the configuration: a voter leaves the voter set (and the
+    /// cluster, not kept as a learner), a learner is dropped. A leader that removes itself
+    /// keeps leading until the new configuration commits, then steps down.
+    pub async fn remove_member(&self, id: NodeId) -> Result<(), RaftError> {
+        let change = if self.voters().contains(&id) {
+            ChangeMembers::RemoveVoters(BTreeSet::from([id]))
+        } else {
+            ChangeMembers::RemoveNodes(BTreeSet::from([id]))
+        };
+        self.inner
+            .raft
+            .change_membership(change, false)
+            .await
+            .map(|_| ())
+            .map_err(|e| map_write_error(&e))
+    }
+
+    /// On the leader: the last log index known to be replicated to each other member
+    /// (0 if none yet); empty on a follower.
+    pub fn replication(&self) -> BTreeMap<NodeId, u64> {
+        let m = self.inner.metrics.borrow();
+        m.replication
+            .as_ref()
+            .map(|r| {
+                r.iter()
+                    .filter(|(id, _)| **id != self.inner.id)
+                    .map(|(id, l)| (*id, l.map(|l| l.index).unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Raft log index of the entry that holds the effective configuration (0 if none).
+    pub fn membership_index(&self) -> u64 {
+        self.inner
+            .metrics
+            .borrow()
+            .membership_config
+            .log_id()
+            .map(|l| l.index)
+            .unwrap_or(0)
     }
 
     /// Asks this server to start an election now (used for leadership transfer).

@@ -4,11 +4,11 @@
 //! Consul's `forward()` does; stale reads are answered here. The work itself
 //! is the same `endpoints::*` code either way.
 
-use crate::endpoints::{catalog, health, kv, status};
+use crate::endpoints::{catalog, health, kv, operator, status};
 use crate::rpc::{
     BoxFuture, CatalogRpc, HealthRpc, IndexedCheckServiceNodes, IndexedDirEntries,
     IndexedHealthChecks, IndexedKeyList, IndexedNodeServices, IndexedNodes, IndexedServiceNodes,
-    IndexedServices, KvRpc, RpcHandler, RpcRequest, RpcResponse, StatusRpc,
+    IndexedServices, KvRpc, OperatorRpc, RpcHandler, RpcRequest, RpcResponse, StatusRpc,
 };
 use crate::server::RPC_HOLD_TIMEOUT;
 use crate::{RpcError, Server};
@@ -24,6 +24,8 @@ fn needs_leader(req: &RpcRequest) -> bool {
         RpcRequest::Kv(KvRpc::Apply(_)) => true,
         RpcRequest::Catalog(CatalogRpc::Register(_) | CatalogRpc::Deregister(_)) => true,
         RpcRequest::Catalog(CatalogRpc::ListDatacenters) => false,
+        RpcRequest::Operator(OperatorRpc::RaftGetConfiguration(r)) => !r.query_options.allow_stale,
+        RpcRequest::Operator(_) => true,
         other => other.query_options().is_some_and(|q| !q.allow_stale),
     }
 }
@@ -57,6 +59,10 @@ impl Server {
             RpcRequest::Status(StatusRpc::Ping) => Ok(RpcResponse::Empty),
             RpcRequest::Status(StatusRpc::Leader) => Ok(RpcResponse::String(status::leader(self))),
             RpcRequest::Status(StatusRpc::Peers) => Ok(RpcResponse::Strings(status::peers(self))),
+            RpcRequest::Status(StatusRpc::RaftStats) => {
+                Ok(RpcResponse::RaftStats(operator::raft_stats(self)))
+            }
+            RpcRequest::Operator(r) => self.handle_operator(r).await,
             RpcRequest::Kv(r) => self.handle_kv(r).await,
             RpcRequest::Catalog(r) => self.handle_catalog(r).await,
             RpcRequest::Health(r) => self.handle_health(r).await,
@@ -191,6 +197,47 @@ impl Server {
                     nodes,
                     query_meta: meta.into(),
                 }))
+            }
+        }
+    }
+}
+
+impl Server {
+    async fn handle_operator(&self, req: OperatorRpc) -> Result<RpcResponse, RpcError> {
+        match req {
+            OperatorRpc::RaftGetConfiguration(r) => {
+                check_dc(self, &r.datacenter)?;
+                Ok(RpcResponse::RaftConfiguration(
+                    operator::raft_configuration(self),
+                ))
+            }
+            OperatorRpc::RaftRemovePeerById(r) => {
+                check_dc(self, &r.datacenter)?;
+                operator::remove_peer_by_id(self, &r.id).await?;
+                Ok(RpcResponse::Empty)
+            }
+            OperatorRpc::RaftRemovePeerByAddress(r) => {
+                check_dc(self, &r.datacenter)?;
+                operator::remove_peer_by_address(self, &r.address).await?;
+                Ok(RpcResponse::Empty)
+            }
+            OperatorRpc::AutopilotGetConfiguration(r) => {
+                check_dc(self, &r.datacenter)?;
+                Ok(RpcResponse::AutopilotConfig(
+                    operator::autopilot_get_config(self),
+                ))
+            }
+            OperatorRpc::AutopilotSetConfiguration(r) => {
+                check_dc(self, &r.datacenter)?;
+                Ok(RpcResponse::Bool(operator::autopilot_set_config(
+                    self, r.config, r.cas,
+                )))
+            }
+            OperatorRpc::ServerHealth(r) => {
+                check_dc(self, &r.datacenter)?;
+                Ok(RpcResponse::OperatorHealth(
+                    operator::server_health(self).await?,
+                ))
             }
         }
     }

@@ -3,6 +3,7 @@
 //! blocking-query semantics. The same endpoint code will serve local calls and
 //! calls forwarded from client agents over RPC.
 
+pub mod autopilot;
 pub mod dispatch;
 pub mod endpoints;
 pub mod error;
@@ -15,4 +16,4 @@ pub mod server;
 
 pub use error::RpcError;
 pub use query::{QueryMeta, QueryOptions, ReadMode};
-pub use server::{Server, ServerConfig};
+pub use server::{LeaveOutcome, Server, ServerConfig};

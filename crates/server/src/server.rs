@@ -62,6 +62,8 @@ struct Inner {
     lease: Duration,
     /// Until when default reads need no quorum round (monotonic clock).
     lease_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Autopilot's configuration, gossip view and health tracking.
+    autopilot: crate::autopilot::Autopilot,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -115,9 +117,11 @@ impl Server {
                 listener,
                 lease,
                 lease_until: std::sync::Mutex::new(None),
+                autopilot: crate::autopilot::Autopilot::default(),
             }),
         };
         late.set(Arc::new(server.clone()));
+        tokio::spawn(crate::autopilot::run(server.clone()));
         Ok(server)
     }
 
@@ -155,6 +159,11 @@ impl Server {
     /// The Raft node.
     pub fn raft(&self) -> &RaftNode {
         &self.inner.raft
+    }
+
+    /// Autopilot's state on this server.
+    pub fn autopilot(&self) -> &crate::autopilot::Autopilot {
+        &self.inner.autopilot
     }
 
     /// Whether this server is the leader.
@@ -284,6 +293,7 @@ impl Server {
 
     /// Stop Raft and close the server port.
     pub async fn shutdown(&self) {
+        self.inner.autopilot.stop();
         self.inner.raft.shutdown().await;
         self.inner.listener.shutdown();
         self.inner.pool.shutdown();
@@ -325,5 +335,101 @@ impl Server {
             .await
             .map(|_| ())
             .map_err(|_| RpcError::NoLeader)
+    }
+}
+
+/// What [`Server::leave`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaveOutcome {
+    /// This server is not in the Raft configuration: nothing to do.
+    NotAMember,
+    /// This server is the only voter; it stays (there is no one to hand over to).
+    LastServer,
+    /// A follower: the leader removed this server from the configuration.
+    Removed,
+    /// The leader removed itself: the smaller configuration is committed and
+    /// this server stepped down. `successor` is the most caught-up remaining
+    /// voter; the remaining voters elect a leader within an election timeout.
+    SteppedDown {
+        /// Address of the follower with the most replicated log.
+        successor: String,
+    },
+}
+
+impl Server {
+    /// A graceful server leave: shrink the Raft configuration by this server,
+    /// handing leadership over first when this server leads.
+    ///
+    /// * **Follower** — asks the leader (`Operator.RaftRemovePeerByAddress`,
+    ///   forwarded like any write) to remove this server.
+    /// * **Leader of several voters** — openraft 0.9.25 has no
+    ///   leadership-transfer call, and `trigger_elect` on a follower is refused
+    ///   by the other followers while the leader's lease holds, so the hand-off
+    ///   is done by membership: the leader first checks that a quorum of the
+    ///   remaining voters is caught up (within `MaxTrailingLogs` of its log —
+    ///   otherwise it refuses and stays, as removing itself could stall the
+    ///   cluster), then removes itself; openraft keeps it leading until the new
+    ///   configuration is committed, then it steps down and the remaining
+    ///   voters elect the most up-to-date of them within an election timeout.
+    /// * **Only voter** — nothing changes ([`LeaveOutcome::LastServer`]).
+    ///
+    /// The caller should leave the gossip pool right afterwards, or the
+    /// leader's reconciliation adds this still-alive server back as a voter.
+    pub async fn leave(&self) -> Result<LeaveOutcome, RpcError> {
+        let raft = &self.inner.raft;
+        let me = raft.id();
+        let members = raft.members();
+        if !members.iter().any(|m| m.0 == me) {
+            return Ok(LeaveOutcome::NotAMember);
+        }
+        let others: Vec<u64> = members
+            .iter()
+            .filter(|m| m.2 && m.0 != me)
+            .map(|m| m.0)
+            .collect();
+        if others.is_empty() {
+            return Ok(LeaveOutcome::LastServer);
+        }
+        if !self.is_leader() {
+            let req =
+                crate::rpc::RpcRequest::Operator(crate::rpc::OperatorRpc::RaftRemovePeerByAddress(
+                    crate::rpc::RaftRemovePeerRequest {
+                        address: raft.addr().to_string(),
+                        ..Default::default()
+                    },
+                ));
+            self.handle(req).await?;
+            return Ok(LeaveOutcome::Removed);
+        }
+        // The leader: hand over only to a caught-up quorum of the others.
+        let last = raft.stats().last_log_index;
+        let slack = self.inner.autopilot.config().max_trailing_logs;
+        let progress = raft.replication();
+        let caught_up: Vec<(u64, u64)> = others
+            .iter()
+            .filter_map(|id| progress.get(id).map(|m| (*id, *m)))
+            .filter(|(_, m)| m.saturating_add(slack) >= last)
+            .collect();
+        if caught_up.len() < others.len() / 2 + 1 {
+            return Err(RpcError::Internal(format!(
+                "cannot leave: only {} of {} remaining servers are caught up",
+                caught_up.len(),
+                others.len()
+            )));
+        }
+        let successor = caught_up
+            .iter()
+            .max_by_key(|(_, m)| *m)
+            .and_then(|(id, _)| members.iter().find(|m| m.0 == *id))
+            .map(|m| m.1.clone())
+            .unwrap_or_default();
+        tracing::info!(%successor, "server: leaving, removing self from the Raft configuration");
+        raft.remove_member(me).await.map_err(raft_err)?;
+        // openraft steps down once the configuration without us is applied.
+        let deadline = tokio::time::Instant::now() + RPC_HOLD_TIMEOUT;
+        while self.is_leader() && tokio::time::Instant::now() < deadline {
+            self.leadership_changed(Duration::from_millis(100)).await;
+        }
+        Ok(LeaveOutcome::SteppedDown { successor })
     }
 }

@@ -15,6 +15,9 @@ pub mod kv;
 pub mod leave;
 pub mod maint;
 pub mod members;
+pub mod operator;
+pub mod operator_autopilot;
+pub mod operator_raft;
 pub mod reload;
 pub mod services;
 pub mod ui;
@@ -38,6 +41,10 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     ("maint", "Controls node or service maintenance mode"),
     ("members", "Lists the members of a Consul cluster"),
+    (
+        "operator",
+        "Provides cluster-level tools for Consul operators",
+    ),
     ("reload", "Triggers the agent to reload configuration files"),
     ("services", "Interact with services"),
     ("validate", "Validate config files/directories"),
@@ -76,6 +83,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("leave") => leave::run(rest),
         Some("maint") => maint::run(rest),
         Some("members") => members::run(rest),
+        Some("operator") => operator::run(rest),
         Some("reload") => reload::run(rest),
         Some("services") => services::run(rest),
         Some("validate") => validate::run(rest),

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod catalog;
 pub mod health;
 pub mod kv;
+pub mod operator;
 pub mod params;
 pub mod respond;
 pub mod status;
@@ -17,7 +18,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, put, MethodRouter};
+use axum::routing::{delete, get, put, MethodRouter};
 use axum::Router;
 use consul_types::catalog::status as check_status;
 use hyper_util::rt::TokioIo;
@@ -227,6 +228,26 @@ pub fn router(agent: Arc<Agent>) -> Router {
                 "PUT",
                 put(|c: Ctx, Path(i): P, b: Bytes| agent::check_update(c, i, b)),
             ),
+        )
+        // operator
+        .route(
+            "/v1/operator/raft/configuration",
+            allow("GET", get(operator::raft_configuration)),
+        )
+        .route(
+            "/v1/operator/raft/peer",
+            allow("DELETE", delete(operator::raft_peer)),
+        )
+        .route(
+            "/v1/operator/autopilot/configuration",
+            allow(
+                "GET,PUT",
+                get(operator::autopilot_get).put(operator::autopilot_put),
+            ),
+        )
+        .route(
+            "/v1/operator/autopilot/health",
+            allow("GET", get(operator::autopilot_health)),
         )
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))

@@ -5,4 +5,5 @@
 pub mod catalog;
 pub mod health;
 pub mod kv;
+pub mod operator;
 pub mod status;

@@ -50,8 +50,9 @@ pub use protocol::RpcType;
 pub use query::{WireQueryMeta, WireQueryOptions};
 pub use raft::{RaftReply, RaftRpc, RaftSlot};
 pub use request::{
-    CatalogRpc, ChecksInStateRequest, DcSpecificRequest, HealthRpc, KeyListRequest, KeyRequest,
-    KvRpc, KvsRequest, NodeSpecificRequest, RpcRequest, ServiceSpecificRequest, StatusRpc,
+    AutopilotSetConfigRequest, CatalogRpc, ChecksInStateRequest, DcSpecificRequest, HealthRpc,
+    KeyListRequest, KeyRequest, KvRpc, KvsRequest, NodeSpecificRequest, OperatorRpc,
+    RaftRemovePeerRequest, RpcRequest, ServiceSpecificRequest, StatusRpc,
 };
 pub use response::{
     IndexedCheckServiceNodes, IndexedDirEntries, IndexedHealthChecks, IndexedKeyList,

@@ -25,6 +25,8 @@ pub enum RpcRequest {
     Catalog(CatalogRpc),
     /// `Health.*`.
     Health(HealthRpc),
+    /// `Operator.*`.
+    Operator(OperatorRpc),
 }
 
 /// `Status.*` calls.
@@ -36,6 +38,55 @@ pub enum StatusRpc {
     Leader,
     /// `Status.Peers`: RPC addresses of the Raft voters.
     Peers,
+    /// `Status.RaftStats`: this server's Raft progress (answers `RaftStats`; never forwarded).
+    RaftStats,
+}
+
+/// `Operator.*` calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperatorRpc {
+    /// `Operator.RaftGetConfiguration`: answers `RaftConfiguration`.
+    RaftGetConfiguration(DcSpecificRequest),
+    /// `Operator.RaftRemovePeerByID`: answers `Empty`.
+    RaftRemovePeerById(RaftRemovePeerRequest),
+    /// `Operator.RaftRemovePeerByAddress`: answers `Empty`.
+    RaftRemovePeerByAddress(RaftRemovePeerRequest),
+    /// `Operator.AutopilotGetConfiguration`: answers `AutopilotConfig` (always from the leader).
+    AutopilotGetConfiguration(DcSpecificRequest),
+    /// `Operator.AutopilotSetConfiguration`: answers `Bool`.
+    AutopilotSetConfiguration(AutopilotSetConfigRequest),
+    /// `Operator.ServerHealth`: answers `OperatorHealth` (always from the leader).
+    ServerHealth(DcSpecificRequest),
+}
+
+/// Remove a Raft peer (`structs.RaftRemovePeerRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RaftRemovePeerRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// The peer's server RPC address (`ip:port`), for removal by address.
+    pub address: String,
+    /// The peer's ID (node UUID), for removal by ID.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// ACL token.
+    pub token: String,
+}
+
+/// Set the autopilot configuration (`structs.AutopilotSetConfigRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AutopilotSetConfigRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// The new configuration (`ModifyIndex` is the CAS index).
+    pub config: crate::endpoints::operator::AutopilotConfig,
+    /// Only store it if `config.modify_index` matches the current one.
+    #[serde(rename = "CAS")]
+    pub cas: bool,
+    /// ACL token.
+    pub token: String,
 }
 
 /// `KVS.*` calls.
@@ -215,6 +266,7 @@ impl RpcRequest {
             RpcRequest::Catalog(CatalogRpc::NodeServices(r))
             | RpcRequest::Health(HealthRpc::NodeChecks(r)) => &r.query_options,
             RpcRequest::Health(HealthRpc::ChecksInState(r)) => &r.query_options,
+            RpcRequest::Operator(OperatorRpc::RaftGetConfiguration(r)) => &r.query_options,
             _ => return None,
         })
     }

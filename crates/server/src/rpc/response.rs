@@ -40,6 +40,14 @@ pub enum RpcResponse {
     CheckServiceNodes(IndexedCheckServiceNodes),
     /// A Raft answer.
     Raft(RaftReply),
+    /// `structs.RaftConfigurationResponse`.
+    RaftConfiguration(crate::endpoints::operator::RaftConfigurationResponse),
+    /// `structs.AutopilotConfig`.
+    AutopilotConfig(crate::endpoints::operator::AutopilotConfig),
+    /// `structs.OperatorHealthReply`.
+    OperatorHealth(crate::endpoints::operator::OperatorHealthReply),
+    /// One server's Raft progress (`Status.RaftStats`).
+    RaftStats(crate::endpoints::operator::ServerStats),
 }
 
 /// KV entries with their query meta.
@@ -174,6 +182,12 @@ accessor! {
     into_check_service_nodes => CheckServiceNodes(IndexedCheckServiceNodes);
     /// The `Raft` answer.
     into_raft => Raft(RaftReply);
+    /// The `RaftConfiguration` answer.
+    into_raft_configuration => RaftConfiguration(crate::endpoints::operator::RaftConfigurationResponse);
+    /// The `AutopilotConfig` answer.
+    into_autopilot_config => AutopilotConfig(crate::endpoints::operator::AutopilotConfig);
+    /// The `OperatorHealth` answer.
+    into_operator_health => OperatorHealth(crate::endpoints::operator::OperatorHealthReply);
 }
 
 impl RpcResponse {
