@@ -128,8 +128,18 @@ impl Agent {
         &self.lan
     }
 
-    /// Leave the LAN pool gracefully (before shutting down).
+    /// Leave gracefully (before shutting down): a server first leaves the
+    /// Raft configuration — stepping down if it leads, so the others take
+    /// over — then the agent leaves the LAN pool.
     pub async fn leave(&self) -> Result<(), LanError> {
+        if let Some(server) = self.server() {
+            match server.leave().await {
+                Ok(outcome) => tracing::info!(?outcome, "agent: left the Raft configuration"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "agent: could not leave the Raft configuration")
+                }
+            }
+        }
         self.lan.leave().await
     }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use consul_gossip::serf::{MemberStatus, SerfEvent, SerfMember};
-use consul_server::rpc::{CallError, ConnPool, PoolConfig, RpcRequest, RpcResponse, StatusRpc};
+use consul_server::rpc::{can_retry, CallError, ConnPool, PoolConfig, RpcRequest, RpcResponse};
 use consul_server::server::RPC_HOLD_TIMEOUT;
 use consul_server::RpcError;
 use rand::Rng;
@@ -115,6 +115,7 @@ impl ServerRouter {
     /// not retried: they may have been applied.
     pub async fn call(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
         let start = Instant::now();
+        let mut unreachable = 0;
         loop {
             let server = self.pick().ok_or(RpcError::NoServers)?;
             let err = match self
@@ -129,7 +130,17 @@ impl ServerRouter {
             if err.is_transport() {
                 self.notify_failed(server.addr);
             }
-            let jitter = rand::thread_rng().gen_range(Duration::ZERO..RPC_HOLD_TIMEOUT / 16);
+            // A server we could not reach is down: try the next one at once,
+            // once per known server; otherwise wait a jitter first.
+            let next_at_once = matches!(err, CallError::Dial { .. }) && {
+                unreachable += 1;
+                unreachable < self.lock().len()
+            };
+            let jitter = if next_at_once {
+                Duration::ZERO
+            } else {
+                rand::thread_rng().gen_range(Duration::ZERO..RPC_HOLD_TIMEOUT / 16)
+            };
             if !can_retry(&req, &err) || start.elapsed() + jitter >= RPC_HOLD_TIMEOUT {
                 return Err(err.into());
             }
@@ -164,31 +175,10 @@ impl ServerRouter {
     }
 }
 
-/// Whether a request is a read (safe to repeat).
-fn is_read(req: &RpcRequest) -> bool {
-    req.query_options().is_some()
-        || matches!(
-            req,
-            RpcRequest::Status(StatusRpc::Leader | StatusRpc::Peers | StatusRpc::Ping)
-        )
-}
-
-/// Consul's `canRetry`: no leader yet, or the request never reached a
-/// server, or a read whose connection broke.
-fn can_retry(req: &RpcRequest, err: &CallError) -> bool {
-    match err {
-        CallError::Remote(RpcError::NoLeader) => true,
-        CallError::Remote(_) | CallError::UnexpectedResponse(_) | CallError::Shutdown => false,
-        CallError::Dial { .. } => true,
-        CallError::Io { .. } | CallError::Timeout { .. } | CallError::Frame { .. } => is_read(req),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use consul_server::rpc::{CatalogRpc, KeyRequest, KvRpc};
-    use consul_types::catalog::DeregisterRequest;
+    use consul_server::rpc::{KeyRequest, KvRpc};
     use std::collections::BTreeMap;
 
     fn member(name: &str, ip: &str, role: &str, dc: &str, status: MemberStatus) -> SerfMember {
@@ -251,27 +241,5 @@ mod tests {
         let r = ServerRouter::new("dc1");
         let req = RpcRequest::Kv(KvRpc::Get(KeyRequest::default()));
         assert_eq!(r.call(req).await.unwrap_err(), RpcError::NoServers);
-    }
-
-    #[test]
-    fn writes_broken_in_flight_are_not_retried() {
-        let write = RpcRequest::Catalog(CatalogRpc::Deregister(DeregisterRequest::default()));
-        let read = RpcRequest::Kv(KvRpc::Get(KeyRequest::default()));
-        let io = CallError::Io {
-            addr: "x".into(),
-            reason: "reset".into(),
-        };
-        let dial = CallError::Dial {
-            addr: "x".into(),
-            reason: "refused".into(),
-        };
-        assert!(!can_retry(&write, &io));
-        assert!(can_retry(&read, &io));
-        assert!(can_retry(&write, &dial));
-        assert!(can_retry(&write, &CallError::Remote(RpcError::NoLeader)));
-        assert!(!can_retry(
-            &read,
-            &CallError::Remote(RpcError::PermissionDenied)
-        ));
     }
 }

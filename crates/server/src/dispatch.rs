@@ -5,6 +5,7 @@
 //! is the same `endpoints::*` code either way.
 
 use crate::endpoints::{catalog, health, kv, operator, status};
+use crate::rpc::can_retry;
 use crate::rpc::{
     BoxFuture, CatalogRpc, HealthRpc, IndexedCheckServiceNodes, IndexedDirEntries,
     IndexedHealthChecks, IndexedKeyList, IndexedNodeServices, IndexedNodes, IndexedServiceNodes,
@@ -34,20 +35,51 @@ impl Server {
     /// Serve `req`: forward it to the leader if it needs one and we are not
     /// it, else run it here.
     pub async fn handle(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
-        if needs_leader(&req) && !self.is_leader() {
+        if !needs_leader(&req) {
+            return self.handle_local(req).await;
+        }
+        let start = std::time::Instant::now();
+        loop {
+            if self.is_leader() {
+                return self.handle_local(req).await;
+            }
             self.hold_for_leader().await?;
-            if let Some(leader) = self.leader_addr().filter(|_| !self.is_leader()) {
-                let addr = leader
-                    .parse()
-                    .map_err(|_| RpcError::Internal(format!("bad leader address {leader}")))?;
-                return self
-                    .pool()
-                    .call_with_hold(addr, &req, RPC_HOLD_TIMEOUT)
-                    .await
-                    .map_err(RpcError::from);
+            let Some(leader) = self.leader_addr().filter(|_| !self.is_leader()) else {
+                continue;
+            };
+            let addr = leader
+                .parse()
+                .map_err(|_| RpcError::Internal(format!("bad leader address {leader}")))?;
+            match self
+                .pool()
+                .call_with_hold(addr, &req, RPC_HOLD_TIMEOUT)
+                .await
+            {
+                Ok(resp) => return Ok(resp),
+                // The leader we knew is gone or deposed: like Consul's
+                // forward(), try again once another leader is known, while
+                // rpc_hold_timeout lasts.
+                Err(e) if can_retry(&req, &e) && start.elapsed() < RPC_HOLD_TIMEOUT => {
+                    tracing::debug!(%leader, error = %e, "rpc: forward to leader failed; retrying");
+                    self.leader_moved_from(&leader).await;
+                }
+                Err(e) => return Err(e.into()),
             }
         }
-        self.handle_local(req).await
+    }
+
+    /// Wait until the known leader is no longer `old` (or a short jitter passed).
+    async fn leader_moved_from(&self, old: &str) {
+        let jitter = rand::random::<u64>() % (RPC_HOLD_TIMEOUT / 16).as_millis().max(1) as u64;
+        let mut metrics = self.raft().metrics();
+        let moved = async {
+            while self.leader_addr().as_deref() == Some(old) {
+                if metrics.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(jitter.max(10)), moved).await;
     }
 
     /// Run `req` on this server.

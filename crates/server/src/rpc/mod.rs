@@ -39,6 +39,7 @@ mod query;
 mod raft;
 mod request;
 mod response;
+mod retry;
 mod transport;
 mod wire_time;
 
@@ -58,4 +59,5 @@ pub use response::{
     IndexedCheckServiceNodes, IndexedDirEntries, IndexedHealthChecks, IndexedKeyList,
     IndexedNodeServices, IndexedNodes, IndexedServiceNodes, IndexedServices, RpcResponse,
 };
+pub use retry::{can_retry, is_read};
 pub use transport::{RaftChannel, RaftTransportConfig, RpcTransport};
