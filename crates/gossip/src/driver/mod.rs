@@ -2,11 +2,14 @@
 //! listener sharing one port.
 
 mod machine;
+mod query;
 
 pub use machine::Machine;
+pub use query::{QueryError, QueryStream};
 
 use crate::codec::{parse_stream, Message, StreamParse, WireConfig};
 use crate::memberlist::{Event, Member, Runtime, Timer};
+use crate::serf::query::{QueryEvent, QueryReply};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::net::SocketAddr;
@@ -157,6 +160,18 @@ pub struct Effects {
     push_pulls: Vec<(SocketAddr, Vec<u8>, bool)>,
     timers: Vec<(Duration, Timer)>,
     events: Vec<Event>,
+    taps: Vec<(QueryKey, mpsc::UnboundedSender<QueryReply>)>,
+}
+
+/// A query's `(ltime, id)`.
+type QueryKey = (u64, u32);
+
+impl Effects {
+    /// Deliver replies to the query `(ltime, id)` to `tx` instead of the
+    /// event channel, until the query is done (then `tx` is dropped).
+    pub fn tap_query(&mut self, ltime: u64, id: u32, tx: mpsc::UnboundedSender<QueryReply>) {
+        self.taps.push(((ltime, id), tx));
+    }
 }
 
 impl Runtime for Effects {
@@ -196,6 +211,7 @@ pub async fn spawn<M: Machine>(
         events: ev_tx,
         tcp_timeout,
         join_waiters: Vec::new(),
+        taps: HashMap::new(),
     };
     tokio::spawn(task.run(tcp, cmd_rx));
     Ok((
@@ -225,6 +241,7 @@ struct Task<M: Machine> {
     events: mpsc::UnboundedSender<Event>,
     tcp_timeout: Duration,
     join_waiters: Vec<JoinWaiter>,
+    taps: HashMap<QueryKey, mpsc::UnboundedSender<QueryReply>>,
 }
 
 impl<M: Machine> Task<M> {
@@ -381,8 +398,20 @@ impl<M: Machine> Task<M> {
                 let _ = in_tx.send(Input::PushPullDone(to, join, r));
             });
         }
+        self.taps.extend(fx.taps);
         for e in fx.events {
-            let _ = self.events.send(e);
+            match e {
+                Event::Query(QueryEvent::Reply(r)) if self.taps.contains_key(&(r.ltime, r.id)) => {
+                    if let Some(tx) = self.taps.get(&(r.ltime, r.id)) {
+                        let _ = tx.send(r);
+                    }
+                }
+                Event::Query(QueryEvent::Done { ltime, id })
+                    if self.taps.remove(&(ltime, id)).is_some() => {}
+                e => {
+                    let _ = self.events.send(e);
+                }
+            }
         }
     }
 }

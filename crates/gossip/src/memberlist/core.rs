@@ -176,6 +176,23 @@ impl Memberlist {
             .unwrap_or(0)
     }
 
+    /// Replace the encryption keyring (key rotation); takes effect for the
+    /// next packet and stream.
+    pub fn set_keyring(&mut self, keyring: Option<crate::codec::Keyring>) {
+        self.cfg.wire.keyring = keyring.clone();
+        self.wire_nocrc.keyring = keyring;
+    }
+
+    /// Send a user message (serf's query responses) straight to `to` in
+    /// its own packet, without CRC or piggy-backing (memberlist's
+    /// `SendToAddress`).
+    pub fn send_user_msg(&mut self, to: SocketAddr, msg: &[u8], rt: &mut impl Runtime) {
+        let mut b = Vec::with_capacity(msg.len() + 1);
+        b.push(crate::codec::MessageType::User as u8);
+        b.extend_from_slice(msg);
+        self.send_raw(to, Some(4), &[b], rt);
+    }
+
     /// Start a join through `addr`: a push-pull with the join flag set.
     pub fn join(&mut self, addr: SocketAddr, rt: &mut impl Runtime) {
         let req = self.local_state(true, rt);

@@ -38,6 +38,8 @@ pub enum Event {
     Conflict(Member),
     /// An event of the serf layer.
     Serf(crate::serf::SerfEvent),
+    /// A query event of the serf layer (incoming query, reply, done).
+    Query(crate::serf::query::QueryEvent),
 }
 
 /// Effects out of the core and the delegate hooks it consults.

@@ -2,6 +2,7 @@
 //! user state: one serf type byte, then a msgpack map of Go field names.
 
 use super::clock::LamportTime;
+use super::query_msg::{QueryMsg, QueryResponseMsg, RelayHeader};
 use crate::codec::msgpack::{DecodeError, Reader, Writer};
 use std::collections::BTreeMap;
 
@@ -101,7 +102,14 @@ pub enum SerfMessage {
     UserEvent(UserEventMsg),
     /// See [`SerfPushPull`].
     PushPull(SerfPushPull),
-    /// A type we do not handle yet (queries, relays, key management).
+    /// See [`QueryMsg`].
+    Query(QueryMsg),
+    /// See [`QueryResponseMsg`].
+    QueryResponse(QueryResponseMsg),
+    /// `messageRelayType`: forward the inner message (type byte and body)
+    /// to the header's destination.
+    Relay(RelayHeader, Vec<u8>),
+    /// A type we do not handle (conflict responses, bare key messages).
     Other(u8),
 }
 
@@ -161,6 +169,19 @@ impl SerfMessage {
                 }
                 w.str("QueryLTime").uint(m.query_ltime);
             }
+            SerfMessage::Query(m) => {
+                w.buf.push(SerfMessageType::Query as u8);
+                m.write(&mut w);
+            }
+            SerfMessage::QueryResponse(m) => {
+                w.buf.push(SerfMessageType::QueryResponse as u8);
+                m.write(&mut w);
+            }
+            SerfMessage::Relay(h, inner) => {
+                w.buf.push(SerfMessageType::Relay as u8);
+                h.write(&mut w);
+                w.buf.extend_from_slice(inner);
+            }
             SerfMessage::Other(t) => w.buf.push(*t),
         }
         w.into_inner()
@@ -211,6 +232,16 @@ impl SerfMessage {
                 SerfMessage::UserEvent(m)
             }
             2 => SerfMessage::PushPull(read_push_pull(&mut r)?),
+            4 => SerfMessage::Query(QueryMsg::read(&mut r)?),
+            5 => SerfMessage::QueryResponse(QueryResponseMsg::read(&mut r)?),
+            9 => {
+                let h = RelayHeader::read(&mut r)?;
+                let inner = r.remaining().to_vec();
+                if inner.is_empty() {
+                    return Err(DecodeError::Truncated);
+                }
+                SerfMessage::Relay(h, inner)
+            }
             t => SerfMessage::Other(t),
         })
     }
@@ -311,6 +342,33 @@ mod tests {
                 }],
                 query_ltime: 1,
             }),
+            SerfMessage::Query(QueryMsg {
+                ltime: 12,
+                id: 0x7fff_0001,
+                addr: vec![127, 0, 0, 1],
+                port: 7946,
+                source_node: "a".into(),
+                filters: vec![vec![0, 0x91, 0xa1, b'a']],
+                flags: 1,
+                relay_factor: 2,
+                timeout: std::time::Duration::from_millis(3200),
+                name: "_serf_list-keys".into(),
+                payload: vec![7, 0x81],
+            }),
+            SerfMessage::QueryResponse(QueryResponseMsg {
+                ltime: 12,
+                id: 5,
+                from: "b".into(),
+                flags: 0,
+                payload: b"pong".to_vec(),
+            }),
+            SerfMessage::Relay(
+                RelayHeader {
+                    dest_addr: "127.0.0.3:8301".parse().unwrap(),
+                    dest_name: "a".into(),
+                },
+                vec![5, 0x80],
+            ),
         ];
         for m in msgs {
             assert_eq!(SerfMessage::decode(&m.encode()).unwrap(), m);

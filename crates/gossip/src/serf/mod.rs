@@ -1,8 +1,13 @@
 //! Serf on top of memberlist: tags, Lamport clocks, join/leave intents,
-//! member status, reconnect and reaping, user events.
+//! member status, reconnect and reaping, user events, queries and the
+//! internal key-management queries.
 
 pub mod clock;
+pub mod internal_query;
+pub mod keymanager;
 pub mod messages;
+pub mod query;
+pub mod query_msg;
 pub mod snapshot;
 mod state;
 pub mod tags;
@@ -20,6 +25,8 @@ use std::time::Duration;
 const TIMER_REAP: u32 = 1;
 const TIMER_RECONNECT: u32 = 2;
 const TIMER_LEAVE: u32 = 3;
+/// Close queries past their deadline.
+const TIMER_QUERY: u32 = 4;
 
 /// A serf member's status (Go `MemberStatus` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,6 +114,18 @@ pub enum SerfError {
     /// Encoded tags over memberlist's meta limit.
     #[error("encoded tags exceed the {0}-byte meta limit")]
     TagsTooLarge(usize),
+    /// Encoded query over `query_size_limit`.
+    #[error("query exceeds limit of {0} bytes")]
+    QueryTooLarge(usize),
+    /// Encoded response over `query_response_size_limit`.
+    #[error("response exceeds limit of {0} bytes")]
+    ResponseTooLarge(usize),
+    /// The query was already answered (or is unknown).
+    #[error("response already sent")]
+    AlreadyResponded,
+    /// The query's deadline has passed.
+    #[error("response is past the deadline")]
+    PastDeadline,
 }
 
 /// Serf settings (defaults as serf's `DefaultConfig` with Consul's
@@ -131,6 +150,17 @@ pub struct SerfConfig {
     pub user_event_size_limit: usize,
     /// Longest wait for our leave intent to spread before leaving memberlist.
     pub broadcast_timeout: Duration,
+    /// Slots in the query dedup buffer.
+    pub query_buffer: usize,
+    /// Default query timeout multiplier (× gossip interval × log10 N).
+    pub query_timeout_mult: u32,
+    /// Limit on an encoded query.
+    pub query_size_limit: usize,
+    /// Limit on an encoded query response.
+    pub query_response_size_limit: usize,
+    /// Where key-management queries persist the keyring (none = not
+    /// persisted).
+    pub keyring_file: Option<std::path::PathBuf>,
 }
 
 impl SerfConfig {
@@ -146,6 +176,11 @@ impl SerfConfig {
             event_buffer: 512,
             user_event_size_limit: 512,
             broadcast_timeout: Duration::from_secs(5),
+            query_buffer: 512,
+            query_timeout_mult: 16,
+            query_size_limit: 1024,
+            query_response_size_limit: 1024,
+            keyring_file: None,
         }
     }
 }
@@ -181,7 +216,7 @@ impl<R: Runtime> Runtime for SerfRt<'_, R> {
             Event::Join(m) => self.st.node_join(m),
             Event::Leave(m) => self.st.node_leave(m, self.now),
             Event::Update(m) => self.st.node_update(m),
-            Event::Conflict(_) | Event::Serf(_) => self.rt.notify(event),
+            Event::Conflict(_) | Event::Serf(_) | Event::Query(_) => self.rt.notify(event),
         }
     }
     fn notify_user_msg(&mut self, msg: &[u8]) {
@@ -228,8 +263,13 @@ impl Serf {
             now,
         };
         let r = f(&mut self.ml, &mut srt);
+        self.handle_internal_queries(now);
+        self.flush_sends(rt);
         for e in self.st.out.drain(..) {
             rt.notify(Event::Serf(e));
+        }
+        for e in self.st.q.events.drain(..) {
+            rt.notify(Event::Query(e));
         }
         r
     }
@@ -316,6 +356,9 @@ impl Serf {
         self.st.query_clock.witness(query_clock);
         if event_clock > 0 {
             self.st.event_min_time = self.st.event_min_time.max(event_clock + 1);
+        }
+        if query_clock > 0 {
+            self.st.q.min_time = self.st.q.min_time.max(query_clock + 1);
         }
     }
 
@@ -414,6 +457,10 @@ impl Machine for Serf {
                 if !self.st.leaving {
                     self.reconnect(now, rt);
                 }
+            }
+            Timer::Delegate(TIMER_QUERY) => {
+                self.st.expire_queries(now);
+                self.with(now, rt, |_, _| ());
             }
             Timer::Delegate(TIMER_LEAVE) => {
                 let started = self.leave_started.unwrap_or(now);

@@ -4,6 +4,7 @@ use super::clock::{LamportClock, LamportTime};
 use super::messages::{
     JoinIntent, LeaveIntent, SerfMessage, SerfPushPull, UserEventMsg, UserEvents,
 };
+use super::query::QueryState;
 use super::tags::decode_tags;
 use super::{MemberStatus, SerfConfig, SerfEvent, SerfMember, UserEvent};
 use crate::codec::NodeState;
@@ -32,11 +33,14 @@ pub struct SerfState {
     pub(super) events: BroadcastQueue,
     pub(super) out: Vec<SerfEvent>,
     pub(super) leaving: bool,
+    /// Queries: dedup buffer, our open queries, replies to send.
+    pub(super) q: QueryState,
 }
 
 impl SerfState {
     pub(super) fn new(cfg: SerfConfig) -> Self {
         let n = cfg.event_buffer.max(1);
+        let q = QueryState::new(cfg.query_buffer);
         let mut s = SerfState {
             cfg,
             clock: LamportClock::new(),
@@ -50,6 +54,7 @@ impl SerfState {
             events: BroadcastQueue::new(),
             out: Vec::new(),
             leaving: false,
+            q,
         };
         s.clock.increment();
         s.event_clock.increment();
@@ -291,6 +296,23 @@ impl SerfState {
                 }
                 return;
             }
+            Ok(SerfMessage::Query(q)) => {
+                if self.handle_query(&q, now) {
+                    self.q.broadcasts.push(None, buf.to_vec());
+                }
+                return;
+            }
+            Ok(SerfMessage::QueryResponse(r)) => {
+                self.handle_query_response(r, now);
+                return;
+            }
+            Ok(SerfMessage::Relay(h, inner)) => {
+                tracing::debug!("serf: Relaying response to addr: {}", h.dest_addr);
+                self.q
+                    .sends
+                    .push(super::query::Send::Direct(h.dest_addr, inner));
+                return;
+            }
             Ok(_) => false,
             Err(e) => {
                 tracing::debug!(error = %e, "bad serf message");
@@ -306,6 +328,12 @@ impl SerfState {
     pub(super) fn broadcasts(&mut self, overhead: usize, limit: usize) -> Vec<Vec<u8>> {
         let tl = retransmit_limit(self.cfg.memberlist.retransmit_mult, self.members.len()).max(1);
         let mut out = self.intents.take(overhead, limit, tl);
+        let used: usize = out.iter().map(|m| m.len() + overhead).sum();
+        out.extend(
+            self.q
+                .broadcasts
+                .take(overhead, limit.saturating_sub(used), tl),
+        );
         let used: usize = out.iter().map(|m| m.len() + overhead).sum();
         out.extend(self.events.take(overhead, limit.saturating_sub(used), tl));
         out
