@@ -294,3 +294,87 @@ fn a_service_critical_past_deregister_critical_service_after_is_removed() {
         Some(1)
     );
 }
+
+/// A stand-in Docker engine on a unix socket: container `web`; its exec
+/// prints a line and exits with the code stored in `exit`.
+fn fake_docker(path: &Path, exit: Arc<std::sync::atomic::AtomicI64>) {
+    let l = std::os::unix::net::UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read the head and the (small) body.
+            while let Ok(n) = s.read(&mut buf) {
+                req.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&req);
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if req.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            let line = String::from_utf8_lossy(&req)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let body: Vec<u8> = if line.starts_with("POST /containers/web/exec ") {
+                br#"{"Id":"x1"}"#.to_vec()
+            } else if line.starts_with("POST /exec/x1/start ") {
+                let msg = b"checked inside web\n";
+                let mut f = vec![1, 0, 0, 0];
+                f.extend_from_slice(&(msg.len() as u32).to_be_bytes());
+                f.extend_from_slice(msg);
+                f
+            } else {
+                format!(r#"{{"ExitCode":{}}}"#, exit.load(Ordering::SeqCst)).into_bytes()
+            };
+            let code = if line.starts_with("POST /containers/") {
+                "201 Created"
+            } else {
+                "200 OK"
+            };
+            let _ = s.write_all(
+                format!("HTTP/1.1 {code}\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(),
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+}
+
+#[test]
+fn docker_checks_run_through_the_engine_named_by_docker_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("docker.sock");
+    let exit = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    fake_docker(&sock, exit.clone());
+    let ip = reserve_ip();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .env("DOCKER_HOST", &format!("unix://{}", sock.display()))
+        .arg("-hcl")
+        .arg("enable_script_checks = true")
+        .start()
+        .unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        r#"{"Name":"web","Check":{"DockerContainerID":"web","Args":["/bin/check"],"Interval":"1s"}}"#,
+    );
+    let c = wait_status(&agent, "web", "service:web", "passing");
+    assert_eq!(c["Output"], "checked inside web\n");
+    exit.store(2, Ordering::SeqCst);
+    wait_status(&agent, "web", "service:web", "critical");
+}

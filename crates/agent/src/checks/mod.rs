@@ -97,7 +97,7 @@ pub enum CheckKind {
         skip_verify: bool,
     },
     /// Command in a Docker container.
-    Docker(String),
+    Docker(docker::DockerSpec),
     /// Mirror another node/service.
     Alias {
         /// Node ("" = this agent's node).
@@ -162,7 +162,22 @@ pub fn spec_from_definition(
         "udp" => CheckKind::Udp(def.udp.clone()),
         "grpc" => CheckKind::Grpc { target: def.grpc.clone(), tls: def.grpc_use_tls, skip_verify: def.tls_skip_verify },
         "h2ping" => CheckKind::H2Ping { addr: def.h2ping.clone(), tls: def.h2ping_use_tls.unwrap_or(true), skip_verify: def.tls_skip_verify },
-        "docker" => CheckKind::Docker(def.docker_container_id.clone()),
+        "docker" => {
+            // Consul treats docker checks as script checks for permission.
+            if !scripts_allowed {
+                return Err(SCRIPTS_DISABLED.into());
+            }
+            let args = if def.args.is_empty() { &def.script_args } else { &def.args };
+            let cmd = if !args.is_empty() {
+                args.clone()
+            } else if !def.script.is_empty() {
+                let shell = if def.shell.is_empty() { "/bin/sh" } else { def.shell.as_str() };
+                vec![shell.to_string(), "-c".to_string(), def.script.clone()]
+            } else {
+                return Err("Invalid check: DockerContainerID needs Args (or Script)".into());
+            };
+            CheckKind::Docker(docker::DockerSpec { container: def.docker_container_id.clone(), cmd })
+        }
         "alias" => CheckKind::Alias { node: def.alias_node.clone(), service: def.alias_service.clone() },
         _ => return Err("Invalid check: must specify one of TTL, HTTP, TCP, UDP, gRPC, H2PING, Args, DockerContainerID or alias".into()),
     };
@@ -176,7 +191,7 @@ pub fn spec_from_definition(
             ),
             None => MIN_INTERVAL,
         };
-    let default_timeout = if matches!(kind, CheckKind::Script(_)) {
+    let default_timeout = if matches!(kind, CheckKind::Script(_) | CheckKind::Docker(_)) {
         DEFAULT_SCRIPT_TIMEOUT
     } else {
         DEFAULT_TIMEOUT
@@ -289,7 +304,15 @@ async fn run(spec: CheckSpec, servers: Servers, local_node: String, report: Repo
                 tls,
                 skip_verify,
             } => h2ping::probe(addr, *tls, *skip_verify, spec.timeout).await,
-            CheckKind::Docker(container) => docker::probe(container).await,
+            CheckKind::Docker(d) => {
+                docker::probe(
+                    &docker::Engine::from_env(),
+                    d,
+                    spec.timeout,
+                    DEFAULT_OUTPUT_MAX,
+                )
+                .await
+            }
             CheckKind::Alias { .. } => unreachable!("alias checks return above"),
         };
         if threshold.observe(probe.status) {
