@@ -1,25 +1,40 @@
-//! The Raft log: an in-memory index of entries, optionally made durable by a redb file.
+//! The Raft log: durable in a redb file, with a small in-memory cache of the newest entries.
 //!
-//! Reads always come from memory (openraft requires appended entries to be readable at once,
-//! before they are flushed). With a data dir every mutation is also queued, in order, to a
-//! writer thread ([`redb_writer`]) that group-commits queued operations into one fsynced redb
-//! transaction and only then fires the append callbacks.
+//! openraft requires appended entries to be readable at once, before they are flushed, so every
+//! append goes into the cache ([`memory`]) and, in order, to a writer thread ([`redb_writer`])
+//! that group-commits queued operations into one fsynced redb transaction and only then fires
+//! the append callbacks. Once an entry's transaction is committed it may be evicted from the
+//! cache: the cache keeps at most [`CACHE_MAX_ENTRIES`] / [`CACHE_MAX_BYTES`] of durable
+//! entries (whichever is smaller), enough for replication to up-to-date followers; reads of
+//! older entries (lagging followers, replay after restart) come from redb.
+//!
+//! Without a data dir (`-dev`, tests) there is no redb and the "cache" keeps every entry until a
+//! snapshot purges it.
 
 mod memory;
 pub(crate) mod redb_writer;
+#[cfg(test)]
+mod tests;
 
 use std::fmt::Debug;
-use std::ops::RangeBounds;
+use std::ops::{Bound, RangeBounds};
 use std::path::Path;
 use std::sync::Arc;
 
 use openraft::storage::{LogFlushed, RaftLogStorage};
 use openraft::{LogState, RaftLogReader, StorageIOError};
 
-pub(crate) use memory::LogMemory;
-use redb_writer::DiskLog;
+#[cfg(test)]
+pub(crate) use memory::CacheUsage;
+pub(crate) use memory::{CacheLimits, LogMemory};
+use redb_writer::{DiskLog, Done};
 
 use crate::types::{Entry, LogId, StorageError, TypeConfig, Vote};
+
+/// Most durable entries kept in memory in front of redb.
+pub(crate) const CACHE_MAX_ENTRIES: usize = 2048;
+/// Most (approximate) bytes of durable entries kept in memory in front of redb.
+pub(crate) const CACHE_MAX_BYTES: usize = 8 << 20;
 
 /// Our [`RaftLogStorage`]: cheap to clone (the reader is a clone).
 #[derive(Clone)]
@@ -37,9 +52,23 @@ impl LogStore {
         }
     }
 
-    /// Opens (or creates) the redb log at `path` and loads it into memory.
+    /// Opens (or creates) the redb log at `path`; the newest entries are loaded into the cache.
     pub fn open(path: &Path) -> Result<Self, crate::RaftError> {
-        let (disk, mem) = DiskLog::open(path)?;
+        Self::open_with_limits(
+            path,
+            CacheLimits {
+                max_entries: CACHE_MAX_ENTRIES,
+                max_bytes: CACHE_MAX_BYTES,
+            },
+        )
+    }
+
+    /// [`LogStore::open`] with other cache bounds.
+    pub(crate) fn open_with_limits(
+        path: &Path,
+        limits: CacheLimits,
+    ) -> Result<Self, crate::RaftError> {
+        let (disk, mem) = DiskLog::open(path, limits)?;
         Ok(LogStore {
             mem: Arc::new(std::sync::Mutex::new(mem)),
             disk: Some(Arc::new(disk)),
@@ -51,10 +80,45 @@ impl LogStore {
         self.disk.as_ref().map(|d| d.fsyncs()).unwrap_or(0)
     }
 
+    /// What the entry cache holds now, after evicting what it may.
+    #[cfg(test)]
+    pub(crate) fn cache_usage(&self) -> CacheUsage {
+        let mut mem = self.lock();
+        if let Some(d) = &self.disk {
+            mem.evict(d.durable_seq());
+        }
+        mem.usage()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, LogMemory> {
         // A poisoned lock only means another thread panicked mid-update of plain maps;
         // the data is still structurally valid.
         self.mem.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends `entries`; `done` fires once they are durable (at once without a disk).
+    fn append_entries(&self, entries: Vec<Entry>, done: Done) -> Result<(), StorageError> {
+        match &self.disk {
+            None => {
+                self.lock().append(entries, &[], 0);
+                done.complete(Ok(()));
+            }
+            Some(disk) => {
+                // Serialize before taking the lock (it may fail, and takes a while).
+                let encoded = redb_writer::encode_entries(&entries).map_err(write_err)?;
+                let lens: Vec<usize> = encoded.iter().map(|(_, b)| b.len()).collect();
+                let mut mem = self.lock();
+                // Queue under the lock so that the channel order is the sequence order, which
+                // eviction relies on ("durable up to seq" covers every earlier append).
+                let seq = mem.next_seq();
+                mem.append(entries, &lens, seq);
+                let queued = disk.append(encoded, seq, done);
+                mem.evict(disk.durable_seq());
+                drop(mem);
+                queued.map_err(write_err)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -62,12 +126,50 @@ fn write_err(e: impl std::error::Error + 'static) -> StorageError {
     StorageIOError::write_logs(&e).into()
 }
 
+fn read_err(e: impl std::error::Error + 'static) -> StorageError {
+    StorageIOError::read_logs(&e).into()
+}
+
+/// `range` as a half-open `start..end` of indexes.
+fn half_open(range: &impl RangeBounds<u64>) -> (u64, u64) {
+    let start = match range.start_bound() {
+        Bound::Included(&s) => s,
+        Bound::Excluded(&s) => s.saturating_add(1),
+        Bound::Unbounded => 0,
+    };
+    let end = match range.end_bound() {
+        Bound::Included(&e) => e.saturating_add(1),
+        Bound::Excluded(&e) => e,
+        Bound::Unbounded => u64::MAX,
+    };
+    (start, end)
+}
+
 impl RaftLogReader<TypeConfig> for LogStore {
     async fn try_get_log_entries<RB: RangeBounds<u64> + Clone + Debug + Send>(
         &mut self,
         range: RB,
     ) -> Result<Vec<Entry>, StorageError> {
-        Ok(self.lock().range(range))
+        let (start, end) = half_open(&range);
+        let (plan, txn) = {
+            let mem = self.lock();
+            let plan = mem.plan_read(start, end);
+            // Open the redb snapshot while the cache cannot change: every entry below the cache
+            // was committed before it was evicted, so this snapshot has all of them, and later
+            // purges/truncations do not affect it.
+            let txn = match (&plan.disk, &self.disk) {
+                (Some(_), Some(d)) => Some(d.begin_read().map_err(read_err)?),
+                _ => None,
+            };
+            (plan, txn)
+        };
+        let (Some(range), Some(txn)) = (plan.disk, txn) else {
+            return Ok(plan.cached);
+        };
+        let mut out = redb_writer::read_entries(&txn, range).map_err(read_err)?;
+        drop(txn);
+        out.extend(plan.cached);
+        Ok(out)
     }
 }
 
@@ -117,26 +219,27 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         I: IntoIterator<Item = Entry> + Send,
         I::IntoIter: Send,
     {
-        let entries: Vec<Entry> = entries.into_iter().collect();
-        match &self.disk {
-            None => {
-                self.lock().append(entries);
-                callback.log_io_completed(Ok(()));
-            }
-            Some(disk) => {
-                // Queue to disk first (serialization may fail), then make readable.
-                let encoded = redb_writer::encode_entries(&entries).map_err(write_err)?;
-                self.lock().append(entries);
-                disk.append(encoded, callback).map_err(write_err)?;
-            }
-        }
-        Ok(())
+        self.append_entries(entries.into_iter().collect(), Done::Raft(callback))
     }
 
     async fn truncate(&mut self, log_id: LogId) -> Result<(), StorageError> {
-        self.lock().truncate(log_id.index);
+        let since = log_id.index;
+        {
+            let mut mem = self.lock();
+            if mem.truncate(since) {
+                if let Some(d) = &self.disk {
+                    // The new last entry was evicted: it is durable in redb, below `since`.
+                    // Looked up under the lock (rare, one key) so nobody sees a wrong last id.
+                    let first_valid = mem.last_purged.map_or(0, |p| p.index + 1);
+                    let txn = d.begin_read().map_err(read_err)?;
+                    let last =
+                        redb_writer::last_log_id_in(&txn, first_valid..since).map_err(read_err)?;
+                    mem.set_last_log_id(last);
+                }
+            }
+        }
         if let Some(disk) = &self.disk {
-            disk.truncate(log_id.index).await.map_err(write_err)?;
+            disk.truncate(since).await.map_err(write_err)?;
         }
         Ok(())
     }
