@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bootstrap;
 mod client;
 mod leave;
 mod ledger;

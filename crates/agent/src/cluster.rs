@@ -35,6 +35,8 @@ pub fn to_member(m: &SerfMember, reaped: bool) -> Member {
         state,
         datacenter: m.tags.get("dc").cloned().unwrap_or_default(),
         server_port,
+        bootstrap: server_port.is_some()
+            && m.tags.get("bootstrap").map(String::as_str) == Some("1"),
     }
 }
 

@@ -49,6 +49,8 @@ pub struct Member {
     pub datacenter: String,
     /// For servers: the server port (serf tag `port`).
     pub server_port: Option<u16>,
+    /// A server started in bootstrap mode (serf tag `bootstrap=1`).
+    pub bootstrap: bool,
 }
 
 impl Member {
@@ -143,6 +145,14 @@ async fn add_voter(server: &Server, m: &Member) -> Result<(), RpcError> {
     let Some(addr) = m.rpc_addr() else {
         return Ok(());
     };
+    if m.bootstrap && server.config().bootstrap && m.name != server.config().node_name {
+        // Each bootstrapped a cluster of its own; joining them would fork one.
+        tracing::error!(
+            member = %m.name,
+            "leader: Two nodes are in bootstrap mode. Only one node should be in bootstrap mode, not adding Raft peer."
+        );
+        return Ok(());
+    }
     let id = Server::raft_id_of(&m.id);
     let raft = server.raft();
     let voters: BTreeSet<u64> = raft
@@ -236,6 +246,17 @@ pub async fn try_bootstrap(
                 && m.datacenter == server.config().datacenter
         })
         .collect();
+    // A server in bootstrap mode owns the bootstrap: never start a second.
+    if let Some(b) = servers
+        .iter()
+        .find(|m| m.bootstrap && m.name != server.config().node_name)
+    {
+        tracing::error!(
+            member = %b.name,
+            "agent: Member is in bootstrap mode. Disabling bootstrap."
+        );
+        return Ok(true);
+    }
     if servers.len() < expect {
         return Ok(false);
     }

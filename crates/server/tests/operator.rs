@@ -64,6 +64,7 @@ fn member(s: &Server, state: MemberState) -> Member {
         state,
         datacenter: "dc1".into(),
         server_port: Some(s.config().rpc_addr.port()),
+        bootstrap: false,
     }
 }
 
