@@ -77,25 +77,28 @@ pub async fn probe(
         Ok(r) => r,
         Err(e) => return Probe::critical(format!("Get {:?}: {e}", spec.url)),
     };
-    let code = resp.status();
+    let code = resp.status().as_u16();
     let body = resp.bytes().await.unwrap_or_default();
-    let text = super::cap_output(&String::from_utf8_lossy(&body), max_output);
-    let reason = code.canonical_reason().unwrap_or("");
-    let output = format!(
-        "HTTP {method} {}: {} {reason} Output: {text}",
-        spec.url,
-        code.as_u16()
-    );
-    let state = if code.is_success() {
-        status::PASSING
-    } else if code.as_u16() == 429 {
-        status::WARNING
-    } else {
-        status::CRITICAL
+    answer(method, &spec.url, code, &body, max_output)
+}
+
+/// What an HTTP answer means for the check: 2xx passing, 429 warning,
+/// anything else critical; the output names the request, the status and
+/// the (capped) body, as Consul words it.
+pub fn answer(method: &str, url: &str, code: u16, body: &[u8], max_output: usize) -> Probe {
+    let text = super::cap_output(&String::from_utf8_lossy(body), max_output);
+    let reason = http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|c| c.canonical_reason())
+        .unwrap_or("");
+    let state = match code {
+        200..=299 => status::PASSING,
+        429 => status::WARNING,
+        _ => status::CRITICAL,
     };
     Probe {
         status: state,
-        output,
+        output: format!("HTTP {method} {url}: {code} {reason} Output: {text}"),
     }
 }
 

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use consul_types::catalog::status;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -200,23 +199,13 @@ impl Prober {
         if (300..400).contains(&code) {
             return Ok(None);
         }
-        let text = super::cap_output(&String::from_utf8_lossy(&body), max_output);
-        let reason = http::StatusCode::from_u16(code)
-            .ok()
-            .and_then(|c| c.canonical_reason())
-            .unwrap_or("");
-        let state = match code {
-            200..=299 => status::PASSING,
-            429 => status::WARNING,
-            _ => status::CRITICAL,
-        };
-        Ok(Some(Probe {
-            status: state,
-            output: format!(
-                "HTTP {} {}: {code} {reason} Output: {text}",
-                self.method, self.url
-            ),
-        }))
+        Ok(Some(super::http::answer(
+            &self.method,
+            &self.url,
+            code,
+            &body,
+            max_output,
+        )))
     }
 
     /// The body after a head of `head_len` bytes in `buf`, and whether the
@@ -377,6 +366,7 @@ fn go_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use consul_types::catalog::status;
     use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
