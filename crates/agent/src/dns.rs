@@ -11,6 +11,7 @@ use consul_server::rpc::{
     WireQueryOptions,
 };
 use consul_server::RpcError;
+use consul_state::Table;
 use consul_types::catalog::{CheckServiceNode, Node, ServiceNode, CONSUL_SERVICE};
 
 use crate::servers::Servers;
@@ -177,6 +178,18 @@ impl DnsBackend for CatalogBackend {
             let req = RpcRequest::Catalog(CatalogRpc::ListDatacenters);
             self.call(req, |r| r.into_strings()).await
         })
+    }
+
+    /// On a server agent with stale reads allowed (Consul's default), every
+    /// read above runs against the local state store, so its highest catalog
+    /// index (nodes, services, checks: every change to what DNS serves
+    /// raises it, KV writes do not) versions the answers. A client agent
+    /// reads over RPC and does not cache, nor does a server whose reads may
+    /// go to the leader.
+    fn cache_version(&self, o: ReadOptions) -> Option<u64> {
+        let server = self.servers.local().filter(|_| o.allow_stale)?;
+        let snap = server.store().snapshot();
+        Some(snap.max_index(&[Table::Nodes, Table::Services, Table::Checks]))
     }
 }
 

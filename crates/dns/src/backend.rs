@@ -80,4 +80,15 @@ pub trait DnsBackend: Send + Sync + 'static {
 
     /// Every known datacenter name.
     fn datacenters(&self) -> BoxFuture<'_, Result<Vec<String>, BackendError>>;
+
+    /// A number that changes whenever an answer of this backend for the
+    /// local datacenter could change (e.g. the catalog's index), never
+    /// returning to an earlier value, and cheap to read without blocking.
+    /// The DNS server then caches encoded answers and serves one only while
+    /// this number is the one it was built at. `None` (the default): do not
+    /// cache, every query reads the backend.
+    fn cache_version(&self, opts: ReadOptions) -> Option<u64> {
+        let _ = opts;
+        None
+    }
 }

@@ -6,9 +6,11 @@
 //! sockets. Layers: [`name`] parses question names (pure), [`resolve`]
 //! turns catalog data into records, [`wire`] decodes requests and encodes
 //! responses within size budgets, [`handler`] ties one request to one
-//! response, [`server`] runs the UDP and TCP loops.
+//! response and keeps encoded answers in a [`cache`] valid while the
+//! backend's catalog version holds, [`server`] runs the UDP and TCP loops.
 
 pub mod backend;
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod handler;
@@ -23,6 +25,8 @@ pub mod wire;
 
 #[cfg(test)]
 mod answer_tests;
+#[cfg(test)]
+mod cache_tests;
 
 pub use backend::{BackendError, BoxFuture, DnsBackend, ReadOptions};
 pub use config::{DnsConfig, RecursorStrategy, SoaConfig};

@@ -1,6 +1,7 @@
 //! An in-memory [`DnsBackend`] for tests and examples.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use consul_types::catalog::{CheckServiceNode, Node, ServiceNode};
@@ -12,6 +13,8 @@ use crate::backend::{BackendError, BoxFuture, DnsBackend, ReadOptions};
 #[derive(Debug, Default)]
 pub struct MemoryBackend {
     state: RwLock<Catalog>,
+    /// Bumped by every [`MemoryBackend::update`] (the cache version).
+    version: AtomicU64,
 }
 
 /// The contents of a [`MemoryBackend`].
@@ -39,6 +42,7 @@ impl MemoryBackend {
     pub fn update(&self, f: impl FnOnce(&mut Catalog)) {
         let mut guard = self.state.write().unwrap_or_else(|e| e.into_inner());
         f(&mut guard);
+        self.version.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Register a node.
@@ -166,5 +170,9 @@ impl DnsBackend for MemoryBackend {
 
     fn datacenters(&self) -> BoxFuture<'_, Result<Vec<String>, BackendError>> {
         Box::pin(async move { Ok(self.read(|c| c.datacenters.clone())) })
+    }
+
+    fn cache_version(&self, _opts: ReadOptions) -> Option<u64> {
+        Some(self.version.load(Ordering::SeqCst))
     }
 }

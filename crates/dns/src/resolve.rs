@@ -29,6 +29,76 @@ pub struct Answer {
     pub additionals: Vec<Record>,
     /// The answer is valid for every client (EDNS client-subnet scope 0).
     pub ecs_global: bool,
+    /// How the records were ordered (service answers are shuffled).
+    pub order: Order,
+}
+
+/// The order an answer's records were put in, which tells a cache of
+/// encoded answers how many encodings one question has.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Not shuffled: one encoding.
+    #[default]
+    Fixed,
+    /// Order `slot` of the `slots` possible orders of few instances, every
+    /// one equally likely: caching one encoding per order keeps Consul's
+    /// per-query shuffle exact.
+    Exact {
+        /// Which order (a permutation index).
+        slot: u32,
+        /// How many orders there are (the instance count's factorial).
+        slots: u32,
+    },
+    /// A random shuffle of many instances, to be kept in cache slot `slot`
+    /// of `slots` for a short while only.
+    Random {
+        /// The cache slot it may fill.
+        slot: u32,
+        /// How many slots the cache keeps.
+        slots: u32,
+    },
+}
+
+impl Order {
+    /// The cache slot this answer fills and the number of slots.
+    pub fn slot(self) -> (u32, u32) {
+        match self {
+            Order::Fixed => (0, 1),
+            Order::Exact { slot, slots } | Order::Random { slot, slots } => (slot, slots),
+        }
+    }
+}
+
+/// Up to this many served instances, every order of them has its own cache
+/// slot (4! = 24 encodings at most).
+const EXACT_ORDER_MAX: usize = 4;
+/// Cache slots of services with more instances, each a random order.
+const RANDOM_ORDERS: u32 = 16;
+
+/// Shuffle `instances`: for few of them into order `variant % k!` (so that a
+/// uniformly random `variant` gives a uniformly random order), else at random.
+fn order_instances<T>(instances: &mut [T], variant: u64) -> Order {
+    let k = instances.len();
+    if k <= EXACT_ORDER_MAX {
+        let slots: u32 = (1..=k as u32).product();
+        let slot = (variant % u64::from(slots)) as u32;
+        // Fisher–Yates with the choices read off `slot` in mixed radix: a
+        // bijection from 0..k! to the orders.
+        let mut rest = u64::from(slot);
+        for i in 0..k {
+            let left = (k - i) as u64;
+            let j = (rest % left) as usize;
+            rest /= left;
+            instances.swap(i, i + j);
+        }
+        Order::Exact { slot, slots }
+    } else {
+        instances.shuffle(&mut rand::thread_rng());
+        Order::Random {
+            slot: (variant % u64::from(RANDOM_ORDERS)) as u32,
+            slots: RANDOM_ORDERS,
+        }
+    }
 }
 
 /// Reads the backend and turns catalog data into records.
@@ -71,6 +141,11 @@ impl Resolver {
         }
     }
 
+    /// The backend's [`DnsBackend::cache_version`] for our read options.
+    pub fn cache_version(&self) -> Option<u64> {
+        self.backend.cache_version(self.opts())
+    }
+
     fn opts(&self) -> ReadOptions {
         ReadOptions {
             allow_stale: self.cfg.allow_stale,
@@ -104,7 +179,8 @@ impl Resolver {
     }
 
     /// Answer a lookup inside the domain. SOA and NS questions get the zone's
-    /// SOA/NS whatever the name.
+    /// SOA/NS whatever the name. `variant` picks the order of shuffled
+    /// service answers (see [`Order`]); pass a random number.
     pub async fn zone_lookup(
         &self,
         qname: &Name,
@@ -112,6 +188,7 @@ impl Resolver {
         zone: ZoneKind,
         dc: Option<&str>,
         lookup: &Lookup,
+        variant: u64,
     ) -> Result<Answer, DnsError> {
         match qtype {
             RecordType::SOA => return self.soa_answer(zone).await,
@@ -141,7 +218,7 @@ impl Resolver {
             }
             Lookup::Service { name, tag } => {
                 let dc = self.datacenter(dc).await?;
-                self.service_lookup(qname, qtype, zone, &dc, name, tag.as_deref())
+                self.service_lookup(qname, qtype, zone, &dc, name, tag.as_deref(), variant)
                     .await
             }
         }
@@ -174,6 +251,7 @@ impl Resolver {
         Ok(out)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn service_lookup(
         &self,
         qname: &Name,
@@ -182,6 +260,7 @@ impl Resolver {
         dc: &str,
         service: &str,
         tag: Option<&str>,
+        variant: u64,
     ) -> Result<Answer, DnsError> {
         let mut instances = self
             .backend
@@ -194,13 +273,15 @@ impl Resolver {
         if instances.is_empty() {
             return Err(DnsError::NoSuchName);
         }
-        instances.shuffle(&mut rand::thread_rng());
+        let order = order_instances(&mut instances, variant);
         let ttl = self.cfg.service_ttl_secs(service);
-        if qtype == RecordType::SRV {
-            Ok(self.srv_records(qname, zone, dc, &instances, ttl))
+        let mut answer = if qtype == RecordType::SRV {
+            self.srv_records(qname, zone, dc, &instances, ttl)
         } else {
-            Ok(self.address_records(qname, qtype, &instances, ttl))
-        }
+            self.address_records(qname, qtype, &instances, ttl)
+        };
+        answer.order = order;
+        Ok(answer)
     }
 
     /// A/AAAA (or a CNAME) per distinct address, up to `a_record_limit`.
@@ -331,6 +412,7 @@ impl Resolver {
             authority: ns,
             additionals: glue,
             ecs_global: false,
+            order: Order::Fixed,
         })
     }
 

@@ -1,4 +1,7 @@
-//! The UDP and TCP serving loops. Each query is handled in its own task.
+//! The UDP and TCP serving loops. UDP: a few worker loops share the socket
+//! and answer cached responses in place; only queries that need the full
+//! path (catalog reads, encoding) get a task of their own. TCP: a task per
+//! connection and per query.
 
 use std::future::Future;
 use std::io;
@@ -20,6 +23,10 @@ use crate::handler::{Handler, Transport};
 const TCP_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Queries one TCP connection may have in flight at once.
 const TCP_MAX_IN_FLIGHT: usize = 64;
+/// Most UDP worker loops (one per core up to this).
+const MAX_UDP_WORKERS: usize = 4;
+/// Datagrams a UDP worker takes in a row before it yields.
+const UDP_BATCH: usize = 64;
 
 /// Serve DNS on the given sockets until `shutdown` completes. Either socket
 /// may be `None`. Returns once both loops have stopped.
@@ -55,29 +62,64 @@ pub async fn serve_handler(
     Ok(())
 }
 
-async fn udp_loop(handler: Arc<Handler>, sock: Arc<UdpSocket>, mut stop: watch::Receiver<bool>) {
+async fn udp_loop(handler: Arc<Handler>, sock: Arc<UdpSocket>, stop: watch::Receiver<bool>) {
+    let n = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_UDP_WORKERS);
+    let mut workers = JoinSet::new();
+    for _ in 0..n {
+        workers.spawn(udp_worker(handler.clone(), sock.clone(), stop.clone()));
+    }
+    while workers.join_next().await.is_some() {}
+}
+
+/// One receive loop: drain the socket, answer cache hits right here, hand
+/// the rest to a task each.
+async fn udp_worker(handler: Arc<Handler>, sock: Arc<UdpSocket>, mut stop: watch::Receiver<bool>) {
     let mut buf = vec![0u8; 65535];
+    let mut out = Vec::with_capacity(512);
     loop {
         tokio::select! {
             _ = stop.changed() => return,
-            r = sock.recv_from(&mut buf) => match r {
-                Ok((n, peer)) => {
-                    let packet = buf[..n].to_vec();
-                    let (h, s) = (handler.clone(), sock.clone());
-                    tokio::spawn(async move {
-                        if let Some(resp) = h.handle(&packet, Transport::Udp).await {
-                            if let Err(e) = s.send_to(&resp, peer).await {
-                                tracing::debug!(%peer, error = %e, "udp send failed");
-                            }
-                        }
-                    });
-                }
+            r = sock.readable() => if let Err(e) = r {
+                tracing::debug!(error = %e, "udp socket not readable");
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                continue;
+            },
+        }
+        for _ in 0..UDP_BATCH {
+            let (n, peer) = match sock.try_recv_from(&mut buf) {
+                Ok(r) => r,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => {
                     tracing::debug!(error = %e, "udp receive failed");
-                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    break;
                 }
+            };
+            let packet = &buf[..n];
+            if handler.answer_cached(packet, Transport::Udp, &mut out) {
+                send(&sock, &out, peer).await;
+                continue;
             }
+            let packet = packet.to_vec();
+            let (h, s) = (handler.clone(), sock.clone());
+            tokio::spawn(async move {
+                if let Some(resp) = h.handle(&packet, Transport::Udp).await {
+                    send(&s, &resp, peer).await;
+                }
+            });
         }
+    }
+}
+
+/// Send one datagram: at once if the socket takes it, else when it can.
+async fn send(sock: &UdpSocket, msg: &[u8], peer: SocketAddr) {
+    let r = match sock.try_send_to(msg, peer) {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => sock.send_to(msg, peer).await,
+        r => r,
+    };
+    if let Err(e) = r {
+        tracing::debug!(%peer, error = %e, "udp send failed");
     }
 }
 
