@@ -23,6 +23,9 @@ pub enum Command {
     Populate(TargetArgs),
     /// Measures `consul agent -dev` time from exec until a leader is known.
     Ready(ReadyArgs),
+    /// Starts a 3-server cluster and a client agent, kills the leader with SIGKILL again and
+    /// again, and measures the time until a KV PUT through the client agent succeeds.
+    Failover(FailoverArgs),
     /// Prints the Markdown tables for a file of `load --json` lines.
     Table {
         /// File with one `load --json` object per line.
@@ -108,6 +111,51 @@ pub struct ReadyArgs {
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
     /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `failover`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FailoverArgs {
+    /// Path to the `consul` binary.
+    #[arg(long)]
+    pub bin: PathBuf,
+    /// Loopback IPs of the three servers (nodes s1, s2, s3), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.41,127.0.0.42,127.0.0.43")]
+    pub servers: Vec<std::net::Ipv4Addr>,
+    /// Loopback IP of the client agent (node c1).
+    #[arg(long, default_value = "127.0.0.44")]
+    pub client: std::net::Ipv4Addr,
+    /// Directory for the agents' data dirs (`s1`…`s3`, `c1`) and logs; must not exist or be
+    /// empty (a fresh cluster).
+    #[arg(long)]
+    pub work_dir: PathBuf,
+    /// `performance { raft_multiplier = N }` for the servers; without it no `-hcl` is passed
+    /// and the servers use Consul's default (5).
+    #[arg(long)]
+    pub raft_multiplier: Option<u32>,
+    /// Number of leader kills.
+    #[arg(long, default_value_t = 10)]
+    pub kills: usize,
+    /// Timeout of one polling PUT, in milliseconds.
+    #[arg(long, default_value_t = 300)]
+    pub request_timeout_ms: u64,
+    /// A new polling PUT is started this often (milliseconds), whether or not the previous
+    /// ones have answered (at most 64 in flight).
+    #[arg(long, default_value_t = 10)]
+    pub poll_interval_ms: u64,
+    /// Once the cluster is healthy, wait this long (milliseconds) before the next kill.
+    #[arg(long, default_value_t = 2000)]
+    pub settle_ms: u64,
+    /// Give up on one failover (or on the cluster becoming healthy) after this many seconds.
+    #[arg(long, default_value_t = 120.0)]
+    pub max_wait: f64,
+    /// Keep this file listing the PIDs of every agent started (rewritten on each restart), so a
+    /// wrapper script can clean up if this process is killed.
+    #[arg(long)]
+    pub pid_file: Option<PathBuf>,
+    /// Print one JSON object (all kills and the summary) instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,8 +1,10 @@
 //! `consul-bench`: KV PUT/GET load generator for our Consul server and etcd's v3 JSON gateway,
-//! plus the `agent -dev` time-to-ready probe. `bench/run.sh` drives it and writes BENCHMARKS.md.
+//! plus the `agent -dev` time-to-ready probe and the leader-kill failover probe. `bench/run.sh`
+//! and `bench/cluster/run.sh` drive it and write BENCHMARKS.md.
 
 mod cli;
 mod conn;
+mod failover;
 mod load;
 mod ready;
 mod stats;
@@ -31,6 +33,14 @@ fn main() -> anyhow::Result<()> {
         Command::Table { input } => {
             let text = std::fs::read_to_string(&input)?;
             print!("{}", table::render(&text)?);
+        }
+        Command::Failover(args) => {
+            let report = runtime(1)?.block_on(failover::run(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", report.line());
+            }
         }
         Command::Ready(args) => {
             let r = ready::measure(&args)?;
