@@ -8,6 +8,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod keyring;
 
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};

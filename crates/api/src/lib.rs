@@ -14,6 +14,7 @@ pub mod agent;
 pub mod catalog;
 mod client;
 mod error;
+pub mod keyring;
 pub mod kv;
 pub mod operator;
 pub mod status;

@@ -11,6 +11,7 @@ pub mod force_leave;
 pub mod http;
 pub mod join;
 pub mod keygen;
+pub mod keyring;
 pub mod kv;
 pub mod leave;
 pub mod maint;
@@ -34,6 +35,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     ("join", "Tell Consul agent to join cluster"),
     ("keygen", "Generates a new encryption key"),
+    ("keyring", "Manages gossip layer encryption keys"),
     ("kv", "Interact with the key-value store"),
     (
         "leave",
@@ -79,6 +81,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),
         Some("keygen") => keygen::run(rest),
+        Some("keyring") => keyring::run(rest),
         Some("kv") => kv::run(rest),
         Some("leave") => leave::run(rest),
         Some("maint") => maint::run(rest),

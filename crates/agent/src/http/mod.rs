@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod catalog;
 pub mod health;
+pub mod keyring;
 pub mod kv;
 pub mod operator;
 pub mod params;
@@ -248,6 +249,16 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route(
             "/v1/operator/autopilot/health",
             allow("GET", get(operator::autopilot_health)),
+        )
+        .route(
+            "/v1/operator/keyring",
+            allow(
+                "GET,POST,PUT,DELETE",
+                get(keyring::list)
+                    .post(keyring::install)
+                    .put(keyring::use_key)
+                    .delete(keyring::remove),
+            ),
         )
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))

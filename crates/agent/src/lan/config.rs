@@ -25,6 +25,9 @@ pub struct LanOptions {
     pub tags: BTreeMap<String, String>,
     /// Gossip encryption keys.
     pub keyring: Option<Keyring>,
+    /// Where key rotations are persisted (`<data-dir>/serf/local.keyring`;
+    /// none in dev mode).
+    pub keyring_file: Option<PathBuf>,
     /// Snapshot file of known members (none in dev mode).
     pub snapshot_path: Option<PathBuf>,
     /// `-rejoin`: rejoin even after a graceful leave.
@@ -85,6 +88,7 @@ pub fn lan_options(
         dev: cfg.dev,
         tags,
         keyring: keyring::load(cfg.encrypt.as_deref(), data_dir)?,
+        keyring_file: data_dir.map(|d| d.join(keyring::LAN_KEYRING)),
         snapshot_path: data_dir.map(|d| d.join(LAN_SNAPSHOT)),
         rejoin_after_leave: cfg.rejoin_after_leave,
     })

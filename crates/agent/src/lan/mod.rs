@@ -6,6 +6,7 @@
 //! - [`config`]: runtime config → [`LanOptions`] (profile, addresses, key).
 //! - [`tags`]: the tags Consul sets.
 //! - [`keyring`]: `-encrypt` and `<data-dir>/serf/local.keyring`.
+//! - [`keyops`]: cluster-wide key operations (serf's key queries).
 //! - [`join`]: address resolution and the retry-join loop.
 //! - [`events`]: logging, snapshot and event fan-out.
 //! - [`member`]: members as `/v1/agent/members` shows them.
@@ -13,6 +14,7 @@
 pub mod config;
 pub mod events;
 pub mod join;
+pub mod keyops;
 pub mod keyring;
 pub mod member;
 pub mod tags;
@@ -102,6 +104,7 @@ impl LanPool {
         ml.wire.keyring = opts.keyring.clone();
         let mut sc = SerfConfig::new(ml);
         sc.tags = opts.tags.clone();
+        sc.keyring_file = opts.keyring_file.clone();
         let (snapshot, replay) = match &opts.snapshot_path {
             Some(path) => {
                 let (s, r) = Snapshotter::open(path, opts.rejoin_after_leave)
@@ -289,7 +292,7 @@ impl LanPool {
 }
 
 /// Go's multierror text for a list of reasons.
-fn multi_error(errs: &[String]) -> String {
+pub(crate) fn multi_error(errs: &[String]) -> String {
     let mut s = if errs.len() == 1 {
         "1 error occurred:\n".to_string()
     } else {
