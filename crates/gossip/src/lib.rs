@@ -5,8 +5,10 @@
 //!   AES-GCM keyring, labels, TCP stream framing).
 //! - [`memberlist`]: the sans-IO SWIM + Lifeguard core.
 //! - [`sim`]: a deterministic simulator (virtual time, lossy network).
-//! - [`serf`]: serf on top (tags, intents, member status, user events).
-//! - [`driver`]: the tokio UDP/TCP driver.
+//! - [`serf`]: serf on top (tags, intents, member status, user events,
+//!   queries and the `_serf_` key-management queries).
+//! - [`driver`]: the tokio UDP/TCP driver (with [`driver::Handle::query`]
+//!   streaming a query's acks and responses).
 //!
 //! Running a LAN serf member:
 //!
