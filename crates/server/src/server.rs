@@ -23,6 +23,11 @@ use crate::rpc::{
 /// How long a call waits for a leader before failing (Consul's `rpc_hold_timeout`).
 pub const RPC_HOLD_TIMEOUT: Duration = Duration::from_secs(7);
 
+/// Log entries between snapshots when the log lives in memory (`-dev`).
+const IN_MEMORY_SNAPSHOT_THRESHOLD: u64 = 2048;
+/// Log entries kept after a snapshot when the log lives in memory.
+const IN_MEMORY_TRAILING_LOGS: u64 = 256;
+
 /// What a server needs to know about itself.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -91,12 +96,18 @@ impl Server {
             .await
             .map_err(|e| RpcError::Internal(format!("Failed to start RPC layer on {bind}: {e}")))?;
         let pool = ConnPool::new(PoolConfig::default());
-        let raft_cfg = RaftConfig::consul_defaults(
+        let mut raft_cfg = RaftConfig::consul_defaults(
             id,
             addr.clone(),
             config.data_dir.clone(),
             config.raft_multiplier,
         );
+        if config.data_dir.is_none() {
+            // In memory (`-dev`) the log has no disk to fall back on: snapshot
+            // and trim it sooner so it does not hold thousands of batches.
+            raft_cfg.snapshot_threshold = IN_MEMORY_SNAPSHOT_THRESHOLD;
+            raft_cfg.trailing_logs = IN_MEMORY_TRAILING_LOGS;
+        }
         let lease = raft_cfg.election_timeout_min.mul_f64(0.8);
         let transport = RpcTransport::new(pool.clone(), RaftTransportConfig::default());
         let raft = RaftNode::start(raft_cfg, fsm, Arc::new(transport))
