@@ -122,7 +122,11 @@ pub struct FailoverArgs {
     #[arg(long)]
     pub bin: PathBuf,
     /// Loopback IPs of the three servers (nodes s1, s2, s3), comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "127.0.0.41,127.0.0.42,127.0.0.43")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "127.0.0.41,127.0.0.42,127.0.0.43"
+    )]
     pub servers: Vec<std::net::Ipv4Addr>,
     /// Loopback IP of the client agent (node c1).
     #[arg(long, default_value = "127.0.0.44")]

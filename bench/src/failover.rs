@@ -83,7 +83,11 @@ pub struct FailoverReport {
 impl FailoverReport {
     /// One human-readable line.
     pub fn line(&self) -> String {
-        let runs: Vec<String> = self.kills.iter().map(|k| format!("{:.0}", k.put_ms)).collect();
+        let runs: Vec<String> = self
+            .kills
+            .iter()
+            .map(|k| format!("{:.0}", k.put_ms))
+            .collect();
         format!(
             "failover (raft_multiplier {}, {} kills): first PUT through the client after kill -9 of the leader: median {:.0} ms, max {:.0} ms, min {:.0} ms (runs {}); new leader named by a survivor: median {:.0} ms, max {:.0} ms",
             self.raft_multiplier,
@@ -102,7 +106,10 @@ impl FailoverReport {
 pub async fn run(args: &FailoverArgs) -> anyhow::Result<FailoverReport> {
     anyhow::ensure!(args.servers.len() == 3, "--servers needs exactly three IPs");
     anyhow::ensure!(
-        args.servers.iter().chain([&args.client]).all(Ipv4Addr::is_loopback),
+        args.servers
+            .iter()
+            .chain([&args.client])
+            .all(Ipv4Addr::is_loopback),
         "only loopback addresses are allowed"
     );
     std::fs::create_dir_all(&args.work_dir)
@@ -392,8 +399,14 @@ impl Cluster {
         self.write_pids();
         let deadline = t0 + max_wait;
         let watcher = tokio::spawn(watch_leader(survivors, old.clone(), t0, deadline));
-        let poll = poll_puts(self.client.http(), format!("bench/failover/k{n}"), t0, args, deadline)
-            .await?;
+        let poll = poll_puts(
+            self.client.http(),
+            format!("bench/failover/k{n}"),
+            t0,
+            args,
+            deadline,
+        )
+        .await?;
         let (elected, new_leader) = watcher.await?.unwrap_or((Duration::MAX, String::new()));
 
         let t1 = Instant::now();
@@ -530,7 +543,10 @@ async fn one_put(addr: SocketAddr, key: &str, timeout: Duration) -> Result<Insta
             Ok(Instant::now())
         } else {
             let text = String::from_utf8_lossy(&body);
-            Err(PutError::Http(status, text.trim().chars().take(160).collect()))
+            Err(PutError::Http(
+                status,
+                text.trim().chars().take(160).collect(),
+            ))
         }
     };
     tokio::time::timeout(timeout, fut)
