@@ -1,5 +1,9 @@
 //! Simulation benchmark (run with `--release`):
 //! `bench [SIZES...]`, default 50 200 1000. Prints a markdown table.
+//!
+//! Experiments: `BENCH_PUSH_PULL_S=0` disables periodic push-pull (the
+//! join push-pull still happens), `BENCH_UDP_BUFFER=N` changes the packet
+//! size budget.
 
 use consul_gossip::codec::NodeState;
 use consul_gossip::memberlist::Config;
@@ -12,6 +16,12 @@ fn rss_bytes() -> u64 {
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map(|pages| pages * 4096)
         .unwrap_or(0)
+}
+
+/// A numeric override from the environment (experiments only; the
+/// published table uses the defaults).
+fn env_secs(name: &str) -> Option<u64> {
+    std::env::var(name).ok()?.parse().ok()
 }
 
 fn main() {
@@ -38,6 +48,12 @@ fn main() {
             sim.add(|name, addr| {
                 let mut c = Config::lan(name, addr);
                 c.wire.compress = false;
+                if let Some(s) = env_secs("BENCH_PUSH_PULL_S") {
+                    c.push_pull_interval = Duration::from_secs(s);
+                }
+                if let Some(b) = env_secs("BENCH_UDP_BUFFER") {
+                    c.udp_buffer_size = b as usize;
+                }
                 c
             });
             if i > 0 {

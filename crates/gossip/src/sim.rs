@@ -37,6 +37,32 @@ enum Action {
     },
 }
 
+/// An action in the event queue, ordered by time, then by insertion (so
+/// equal-time events run first-in first-out and runs stay deterministic).
+#[derive(Debug)]
+struct Queued {
+    at: Duration,
+    seq: u64,
+    action: Action,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
 /// Effects collected from one call into a node; the simulator delivers
 /// them.
 #[derive(Default)]
@@ -103,8 +129,7 @@ pub struct Sim<M: Machine = Memberlist> {
     pub stats: NetStats,
     /// Whether to keep per-node event logs.
     pub record_events: bool,
-    queue: BinaryHeap<Reverse<(Duration, u64, usize)>>,
-    actions: HashMap<usize, Action>,
+    queue: BinaryHeap<Reverse<Queued>>,
     next_id: u64,
     rng: StdRng,
     by_addr: HashMap<SocketAddr, usize>,
@@ -129,7 +154,6 @@ impl<M: Machine> Sim<M> {
             stats: NetStats::default(),
             record_events: true,
             queue: BinaryHeap::new(),
-            actions: HashMap::new(),
             next_id: 0,
             rng: StdRng::seed_from_u64(seed),
             by_addr: HashMap::new(),
@@ -211,11 +235,13 @@ impl<M: Machine> Sim<M> {
         self.with_node(i, |m, rt| f(m, now, rt));
     }
 
-    fn push(&mut self, at: Duration, a: Action) {
+    fn push(&mut self, at: Duration, action: Action) {
         self.next_id += 1;
-        let id = self.next_id as usize;
-        self.actions.insert(id, a);
-        self.queue.push(Reverse((at, self.next_id, id)));
+        self.queue.push(Reverse(Queued {
+            at,
+            seq: self.next_id,
+            action,
+        }));
     }
 
     fn latency(&mut self) -> Duration {
@@ -281,10 +307,7 @@ impl<M: Machine> Sim<M> {
         }
     }
 
-    fn step(&mut self, id: usize) {
-        let Some(action) = self.actions.remove(&id) else {
-            return;
-        };
+    fn step(&mut self, action: Action) {
         let now = self.now;
         match action {
             Action::Packet { to, from, data } => {
@@ -335,13 +358,12 @@ impl<M: Machine> Sim<M> {
 
     /// Run until virtual time `t`.
     pub fn run_until(&mut self, t: Duration) {
-        while let Some(Reverse((at, _, id))) = self.queue.peek().copied() {
-            if at > t {
+        while self.queue.peek().is_some_and(|q| q.0.at <= t) {
+            let Some(Reverse(q)) = self.queue.pop() else {
                 break;
-            }
-            self.queue.pop();
-            self.now = at;
-            self.step(id);
+            };
+            self.now = q.at;
+            self.step(q.action);
         }
         self.now = t;
     }

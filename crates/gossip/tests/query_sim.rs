@@ -232,7 +232,9 @@ fn key_query(sim: &mut Sim<Serf>, from: usize, op: KeyOp, key: &[u8]) -> KeyResp
     let k = base64::engine::general_purpose::STANDARD.encode(key);
     let payload = key_request_payload(op, &k).unwrap();
     let h = start(sim, from, op.query_name(), &payload, QueryParams::default());
-    sim.run_for(ms(2000));
+    // Past the query timeout (16 × 200 ms × ceil(log10(n + 1)) = 3.2 s),
+    // as serf collects answers until then.
+    sim.run_for(ms(4000));
     let mut resp = KeyResponse::new(h.num_nodes);
     for r in replies(sim, from, &h) {
         resp.add(&r.from, &r.payload);

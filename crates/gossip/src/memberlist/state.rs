@@ -55,11 +55,14 @@ impl Memberlist {
                 vsn,
             };
             self.members.insert(a.node.clone(), m);
-            // Insert at a random position so new members are probed fairly.
-            let pos = self.rng.gen_range(0..=self.order.len());
-            self.order.insert(pos, a.node.clone());
-            if pos < self.probe_index {
-                self.probe_index += 1;
+            // Append and swap with a random position so new members are
+            // probed fairly (memberlist's `randomOffset` swap: O(1), where
+            // an insert would shift the whole probe list).
+            let n = self.order.len();
+            self.order.push(a.node.clone());
+            if n > 0 {
+                let pos = self.rng.gen_range(0..n);
+                self.order.swap(pos, n);
             }
         }
         let Some(m) = self.members.get(&a.node) else {
