@@ -60,14 +60,15 @@ fn a_client_agent_forwards_everything_to_the_servers() {
     let all = |servers: &[Agent]| logs(&servers.iter().chain([&c]).collect::<Vec<_>>());
     assert!(formed, "cluster did not form; logs:\n{}", all(&servers));
 
-    // `consul members` on the client: four alive members, one of them a client.
-    let members = run_cli(bin(), &["members", "-http-addr", &c.http_addr], &[], None);
-    let out = members.out();
-    assert_eq!(
-        out.lines().filter(|l| l.contains(" alive ")).count(),
-        4,
-        "{out}"
-    );
+    // `consul members` on the client: four alive members, one of them a
+    // client (gossip may still be spreading the last joins when Raft has formed).
+    let members_out = || run_cli(bin(), &["members", "-http-addr", &c.http_addr], &[], None).out();
+    let mut out = String::new();
+    let four = wait_until(Duration::from_secs(30), || {
+        out = members_out();
+        out.lines().filter(|l| l.contains(" alive ")).count() == 4
+    });
+    assert!(four, "members on the client:\n{out}");
     let c1 = out
         .lines()
         .find(|l| l.starts_with("c1 "))
