@@ -84,7 +84,11 @@ impl BroadcastQueue {
                 break;
             }
             let lo = (tier, Reverse(free), Reverse(u64::MAX));
-            let hi = (tier.saturating_add(1), Reverse(usize::MAX), Reverse(u64::MAX));
+            let hi = (
+                tier.saturating_add(1),
+                Reverse(usize::MAX),
+                Reverse(u64::MAX),
+            );
             let found = if tier == u32::MAX {
                 self.items.range(lo..).next().map(|(s, _)| *s)
             } else {
@@ -157,7 +161,10 @@ mod tests {
         // largest first; then the best that still fits the 13 bytes left
         assert_eq!(q.take(0, 33, 5), vec![vec![2; 20], vec![3; 10]]);
         // tier 0 (the 5-byte one) before the tier-1 ones
-        assert_eq!(q.take(0, 100, 5), vec![vec![1; 5], vec![2; 20], vec![3; 10]]);
+        assert_eq!(
+            q.take(0, 100, 5),
+            vec![vec![1; 5], vec![2; 20], vec![3; 10]]
+        );
         assert_eq!(q.len(), 3);
     }
 }
