@@ -223,16 +223,17 @@ impl RaftNode {
 
     /// Members of the effective configuration as (id, address, is voter).
     pub fn members(&self) -> Vec<(NodeId, String, bool)> {
+        let voters = self.voters();
         let m = self.inner.metrics.borrow();
-        let membership = m.membership_config.membership();
-        let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
-        membership
+        m.membership_config
+            .membership()
             .nodes()
             .map(|(id, n)| (*id, n.addr.clone(), voters.contains(id)))
             .collect()
     }
 
-    fn voters(&self) -> BTreeSet<NodeId> {
+    /// Ids of the voters of the effective configuration.
+    pub fn voters(&self) -> BTreeSet<NodeId> {
         self.inner
             .metrics
             .borrow()

@@ -155,12 +155,7 @@ async fn add_voter(server: &Server, m: &Member) -> Result<(), RpcError> {
     }
     let id = Server::raft_id_of(&m.id);
     let raft = server.raft();
-    let voters: BTreeSet<u64> = raft
-        .members()
-        .into_iter()
-        .filter(|x| x.2)
-        .map(|x| x.0)
-        .collect();
+    let voters = raft.voters();
     if voters.contains(&id) {
         return Ok(());
     }
@@ -181,12 +176,7 @@ async fn remove_voter(server: &Server, m: &Member) -> Result<(), RpcError> {
     }
     let id = Server::raft_id_of(&m.id);
     let raft = server.raft();
-    let voters: BTreeSet<u64> = raft
-        .members()
-        .into_iter()
-        .filter(|x| x.2)
-        .map(|x| x.0)
-        .collect();
+    let voters = raft.voters();
     if !voters.contains(&id) || voters.len() <= 1 {
         return Ok(());
     }
