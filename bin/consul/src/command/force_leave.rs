@@ -17,11 +17,7 @@ pub fn run(args: &[String]) -> i32 {
         "Remove agent forcibly from list of members",
     );
     http::client_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let [node] = p.args.as_slice() else {
             return Err(anyhow!("A node name must be specified to force leave."));
         };

@@ -17,11 +17,7 @@ pub fn run(args: &[String]) -> i32 {
         "Joins a server to another server in the WAN pool.",
     );
     http::client_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         if p.args.is_empty() {
             return Err(anyhow!("At least one address to join must be specified."));
         }

@@ -11,11 +11,7 @@ const HELP: &str = "Usage: consul leave [options]\n\n  Causes the agent to grace
 pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
     http::client_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         if !p.args.is_empty() {
             return Err(anyhow!(
                 "Error found unexpected args: [{}]",

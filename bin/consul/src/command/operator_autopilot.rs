@@ -34,11 +34,7 @@ pub fn get_config(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(GET_HELP);
     http::client_flags(&mut fs);
     http::server_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let client = http::client(&p)?;
         let c = client
             .operator()

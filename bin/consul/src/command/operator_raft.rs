@@ -40,11 +40,7 @@ pub fn list_peers(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(LIST_HELP);
     http::client_flags(&mut fs);
     http::server_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let client = http::client(&p)?;
         let conf = client
             .operator()
@@ -109,11 +105,7 @@ pub fn remove_peer(args: &[String]) -> i32 {
     );
     http::client_flags(&mut fs);
     http::server_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let address = p.str("address").unwrap_or_default().to_string();
         let id = p.str("id").unwrap_or_default().to_string();
         let client = http::client(&p)?;

@@ -11,11 +11,7 @@ const HELP: &str = "Usage: consul reload [options]\n\n  Causes the agent to relo
 pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
     http::client_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let client = http::client(&p)?;
         client
             .agent()

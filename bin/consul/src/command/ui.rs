@@ -35,6 +35,19 @@ pub fn parse(fs: &FlagSet, args: &[String]) -> Result<Parsed, i32> {
     }
 }
 
+/// Parse `args` with `fs`, then run `body` on the parsed flags with
+/// [`block_on`]; the command's exit code.
+pub fn run<F, Fut>(fs: &FlagSet, args: &[String], body: F) -> i32
+where
+    F: FnOnce(Parsed) -> Fut,
+    Fut: Future<Output = anyhow::Result<i32>>,
+{
+    match parse(fs, args) {
+        Ok(p) => block_on(body(p)),
+        Err(code) => code,
+    }
+}
+
 /// Run an async command body on a fresh single-threaded runtime; an error
 /// is printed as one line to stderr and gives exit code 1.
 pub fn block_on(f: impl Future<Output = anyhow::Result<i32>>) -> i32 {

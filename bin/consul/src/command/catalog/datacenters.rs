@@ -17,11 +17,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
     http::client_flags(&mut fs);
     http::server_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         super::no_args(&p.args)?;
         let client = http::client(&p)?;
         let dcs = client

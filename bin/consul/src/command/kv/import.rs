@@ -23,11 +23,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
     http::client_flags(&mut fs);
     http::server_flags(&mut fs);
-    let p = match ui::parse(&fs, args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    ui::block_on(async move {
+    ui::run(&fs, args, |p| async move {
         let data = match p.args.as_slice() {
             [] => return Err(anyhow!("Error! Missing DATA argument")),
             [d] if d.is_empty() => return Err(anyhow!("Error! Empty DATA argument")),
