@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::common::*;
-use super::{leader_of, peers_of, server};
+use super::{formed, leader_of, peers_of, server};
 
 const BOOTSTRAPPED: &str = "found expected number of peers, bootstrapping Raft";
 
@@ -15,15 +15,6 @@ fn a_restarted_cluster_never_bootstraps_again() {
     let mut servers: Vec<Agent> = (0..3)
         .map(|i| server(&ips[i], i + 1, dirs[i].path(), &ips[0]))
         .collect();
-    let formed = |servers: &[Agent]| {
-        wait_until(Duration::from_secs(60), || {
-            let l = leader_of(&servers[0]);
-            !l.is_empty()
-                && servers
-                    .iter()
-                    .all(|s| leader_of(s) == l && peers_of(s) == 3)
-        })
-    };
     assert!(formed(&servers), "cluster did not form");
     assert_eq!(put_ok(&servers[1], "/v1/kv/kept", "1"), "true");
     let before: Vec<usize> = servers

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::common::*;
-use super::{leader_of, peers_of, serf_status, server};
+use super::{agree_on_leader, leader_of, serf_status, server};
 use consul_testkit::run_cli;
 
 fn client(ip: &IpLease, name: &str, join: &IpLease) -> Agent {
@@ -54,8 +54,7 @@ fn a_client_agent_forwards_everything_to_the_servers() {
     let c = client(&ips[3], "c1", &ips[0]);
 
     let formed = wait_until(Duration::from_secs(60), || {
-        let leader = leader_of(&c);
-        !leader.is_empty() && servers.iter().all(|s| leader_of(s) == leader) && peers_of(&c) == 3
+        agree_on_leader(servers.iter().chain([&c]), 3)
     });
     let all = |servers: &[Agent]| logs(&servers.iter().chain([&c]).collect::<Vec<_>>());
     assert!(formed, "cluster did not form; logs:\n{}", all(&servers));

@@ -6,7 +6,7 @@ use std::time::Duration;
 use consul_testkit::run_cli;
 
 use super::common::*;
-use super::{leader_of, peers_of, server};
+use super::{agree_on_leader, formed, leader_of, server};
 
 #[test]
 fn a_leaving_leader_is_replaced_and_the_peer_set_shrinks_to_two() {
@@ -15,14 +15,7 @@ fn a_leaving_leader_is_replaced_and_the_peer_set_shrinks_to_two() {
     let mut servers: Vec<Agent> = (0..3)
         .map(|i| server(&ips[i], i + 1, dirs[i].path(), &ips[0]))
         .collect();
-    let formed = wait_until(Duration::from_secs(60), || {
-        let l = leader_of(&servers[0]);
-        !l.is_empty()
-            && servers
-                .iter()
-                .all(|s| leader_of(s) == l && peers_of(s) == 3)
-    });
-    assert!(formed, "cluster did not form");
+    assert!(formed(&servers), "cluster did not form");
     assert_eq!(put_ok(&servers[0], "/v1/kv/before", "1"), "true");
 
     let old = leader_of(&servers[0]);
@@ -45,12 +38,7 @@ fn a_leaving_leader_is_replaced_and_the_peer_set_shrinks_to_two() {
 
     let rest: Vec<usize> = (0..3).filter(|&i| i != l).collect();
     let shrunk = wait_until(Duration::from_secs(30), || {
-        let nl = leader_of(&servers[rest[0]]);
-        !nl.is_empty()
-            && nl != old
-            && rest
-                .iter()
-                .all(|&i| leader_of(&servers[i]) == nl && peers_of(&servers[i]) == 2)
+        leader_of(&servers[rest[0]]) != old && agree_on_leader(rest.iter().map(|&i| &servers[i]), 2)
     });
     assert!(
         shrunk,

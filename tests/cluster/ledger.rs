@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::common::*;
-use super::{leader_of, peers_of, server};
+use super::{agree_on_leader, leader_of, server};
 
 const CAS_KEYS: usize = 3;
 const ROUNDS: usize = 10;
@@ -188,11 +188,7 @@ fn leader_index(servers: &[Agent], via: &Agent) -> Option<usize> {
 }
 
 fn healthy(servers: &[Agent], client: &Agent) -> bool {
-    let leader = leader_of(client);
-    !leader.is_empty()
-        && servers
-            .iter()
-            .all(|s| leader_of(s) == leader && peers_of(s) == 3)
+    agree_on_leader(servers.iter().chain([client]), 3)
 }
 
 #[test]

@@ -72,6 +72,24 @@ fn serf_status(agent: &Agent, node: &str) -> Option<String> {
         .map(|c| c["Status"].as_str().unwrap_or("").to_string())
 }
 
+/// Whether every agent names the same known leader and reports `peers` Raft peers.
+fn agree_on_leader<'a>(agents: impl IntoIterator<Item = &'a Agent>, peers: usize) -> bool {
+    let mut leader: Option<String> = None;
+    for a in agents {
+        let l = leader_of(a);
+        if l.is_empty() || peers_of(a) != peers || leader.as_ref().is_some_and(|x| *x != l) {
+            return false;
+        }
+        leader = Some(l);
+    }
+    leader.is_some()
+}
+
+/// Wait (up to 60 s) until the servers agree on a leader and three peers.
+fn formed(servers: &[Agent]) -> bool {
+    wait_until(Duration::from_secs(60), || agree_on_leader(servers, 3))
+}
+
 #[test]
 fn three_servers_elect_replicate_and_survive_the_leader() {
     let ips: Vec<IpLease> = (0..3).map(|_| reserve_ip()).collect();
@@ -80,14 +98,8 @@ fn three_servers_elect_replicate_and_survive_the_leader() {
         .map(|i| server(&ips[i], i + 1, dirs[i].path(), &ips[0]))
         .collect();
 
-    let formed = wait_until(Duration::from_secs(60), || {
-        let leaders: Vec<String> = agents.iter().map(leader_of).collect();
-        !leaders[0].is_empty()
-            && leaders.iter().all(|l| l == &leaders[0])
-            && agents.iter().all(|a| peers_of(a) == 3)
-    });
     assert!(
-        formed,
+        formed(&agents),
         "cluster did not form; logs:\n{}",
         agents
             .iter()

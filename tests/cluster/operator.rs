@@ -9,7 +9,7 @@ use consul_testkit::run_cli;
 use serde_json::Value;
 
 use super::common::*;
-use super::{leader_of, peers_of, server};
+use super::{formed, leader_of, peers_of, server};
 
 fn logs(agents: &[Agent]) -> String {
     agents
@@ -59,13 +59,7 @@ fn operator_raft_and_autopilot_on_three_servers() {
     let mut agents: Vec<Agent> = (0..3)
         .map(|i| server(&ips[i], i + 1, dirs[i].path(), &ips[0]))
         .collect();
-    let formed = wait_until(Duration::from_secs(60), || {
-        let leaders: Vec<String> = agents.iter().map(leader_of).collect();
-        !leaders[0].is_empty()
-            && leaders.iter().all(|l| l == &leaders[0])
-            && agents.iter().all(|a| peers_of(a) == 3)
-    });
-    assert!(formed, "cluster did not form:\n{}", logs(&agents));
+    assert!(formed(&agents), "cluster did not form:\n{}", logs(&agents));
     let leader_addr = leader_of(&agents[0]);
     let leader = agents
         .iter()
