@@ -7,14 +7,18 @@
 //! reports the live heap after each step (in glibc malloc chunks: the
 //! requested size + 8, rounded up to 16, at least 32 bytes), so the figures split into
 //! "member table" (name, record, probe order) and "queued broadcast"
-//! bytes per (member, known member) pair.
+//! bytes per (member, known member) pair. With `--shared`, the core uses
+//! an [`Interner`] as the simulator's members do and the bytes it holds
+//! there (one copy per process) are left out; without, it keeps its own
+//! copies, as a real member does.
 #![allow(unsafe_code)] // the counting global allocator
 
-use consul_gossip::codec::{Message, PushNodeState, PushPull};
-use consul_gossip::memberlist::{Config, Event, Memberlist, Runtime, Timer};
+use consul_gossip::codec::{Alive, Message, PushNodeState, PushPull};
+use consul_gossip::memberlist::{Config, Event, Interner, Memberlist, Runtime, Timer};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 struct Counting;
@@ -75,6 +79,27 @@ fn addr(i: usize) -> SocketAddr {
     SocketAddr::new(ip.into(), 7946)
 }
 
+/// The push-pull state of members 1..=n, all alive, no metadata.
+fn nodes(n: usize) -> Vec<PushNodeState> {
+    (1..=n)
+        .map(|i| {
+            let a = addr(i);
+            let SocketAddr::V4(v4) = a else {
+                unreachable!()
+            };
+            PushNodeState {
+                name: format!("node-{i}"),
+                addr: v4.ip().octets().to_vec(),
+                port: a.port(),
+                meta: Vec::new(),
+                incarnation: 1,
+                state: 0,
+                vsn: consul_gossip::memberlist::config::DEFAULT_VSN.to_vec(),
+            }
+        })
+        .collect()
+}
+
 fn main() {
     let sizes: Vec<usize> = {
         let a: Vec<usize> = std::env::args()
@@ -87,36 +112,40 @@ fn main() {
             a
         }
     };
+    let shared = std::env::args().any(|a| a == "--shared");
     println!("| known members | table B/member | queued broadcast B/member | total B/member |");
     println!("|---|---|---|---|");
     for n in sizes {
         let mut cfg = Config::lan("node-0", addr(0));
         cfg.wire.compress = false;
         let mut ml = Memberlist::new(cfg, 1);
+        // With --shared: the other members' copies of the names and alive
+        // messages, there before the measurement as in a simulator.
+        let mut names = Vec::new();
+        let mut msgs = Vec::new();
+        if shared {
+            let i = Arc::new(Interner::new());
+            ml.share_storage(i.clone());
+            for p in nodes(n) {
+                names.push(i.name(&p.name));
+                let alive = Alive {
+                    incarnation: p.incarnation,
+                    node: p.name,
+                    addr: p.addr,
+                    port: p.port,
+                    meta: p.meta,
+                    vsn: p.vsn,
+                };
+                msgs.push(i.bytes(&Message::Alive(alive).encode()));
+            }
+        }
         let mut rt = Null;
         let now = Duration::from_secs(1);
         ml.start(Duration::ZERO, &mut rt);
         let base = live();
-        let nodes: Vec<PushNodeState> = (1..=n)
-            .map(|i| {
-                let a = addr(i);
-                let SocketAddr::V4(v4) = a else {
-                    unreachable!()
-                };
-                PushNodeState {
-                    name: format!("node-{i}"),
-                    addr: v4.ip().octets().to_vec(),
-                    port: a.port(),
-                    meta: Vec::new(),
-                    incarnation: 1,
-                    state: 0,
-                    vsn: consul_gossip::memberlist::config::DEFAULT_VSN.to_vec(),
-                }
-            })
-            .collect();
         let msg = Message::PushPull(PushPull {
             join: true,
-            nodes,
+            nodes: nodes(n),
             user_state: Vec::new(),
         });
         let reply = ml.handle_stream(addr(1), msg, now, &mut rt);

@@ -5,12 +5,13 @@
 
 use crate::codec::{parse_stream, StreamParse};
 use crate::driver::Machine;
-use crate::memberlist::{Config, Event, Memberlist, Runtime, Timer};
+use crate::memberlist::{Config, Event, Interner, Memberlist, Runtime, Timer};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Events in flight.
@@ -129,6 +130,11 @@ pub struct Sim<M: Machine = Memberlist> {
     pub stats: NetStats,
     /// Whether to keep per-node event logs.
     pub record_events: bool,
+    /// Names and encoded broadcasts shared by the memberlist members
+    /// [`Sim::add`] creates (one copy per process instead of one per
+    /// simulated member; memory only). `None` gives every member its own
+    /// copies, as separate processes have.
+    pub shared: Option<Arc<Interner>>,
     queue: BinaryHeap<Reverse<Queued>>,
     next_id: u64,
     rng: StdRng,
@@ -139,7 +145,14 @@ pub struct Sim<M: Machine = Memberlist> {
 impl Sim<Memberlist> {
     /// Add and start a memberlist member configured by `make(name, addr)`.
     pub fn add(&mut self, make: impl FnOnce(String, SocketAddr) -> Config) -> usize {
-        self.add_machine(|name, addr, seed| Memberlist::new(make(name, addr), seed))
+        let shared = self.shared.clone();
+        self.add_machine(|name, addr, seed| {
+            let mut ml = Memberlist::new(make(name, addr), seed);
+            if let Some(i) = shared {
+                ml.share_storage(i);
+            }
+            ml
+        })
     }
 }
 
@@ -153,6 +166,7 @@ impl<M: Machine> Sim<M> {
             latency: (Duration::from_micros(500), Duration::from_millis(5)),
             stats: NetStats::default(),
             record_events: true,
+            shared: Some(Arc::new(Interner::new())),
             queue: BinaryHeap::new(),
             next_id: 0,
             rng: StdRng::seed_from_u64(seed),
@@ -412,6 +426,6 @@ impl<M: Machine> Sim<M> {
             .iter()
             .filter_map(|n| n.ml.as_ref().map(|m| m.memberlist()))
             .filter(|ml| ml.name() != name)
-            .all(|ml| pred(ml.member(name).map(|m| m.state)))
+            .all(|ml| pred(ml.member_state(name)))
     }
 }

@@ -333,7 +333,7 @@ impl<M: Machine> Task<M> {
                             leave_waiter = Some((Instant::now() + timeout, tx));
                         }
                         Some(Command::Members(tx)) => {
-                            let _ = tx.send(self.machine.memberlist().members().cloned().collect());
+                            let _ = tx.send(self.machine.memberlist().members().collect());
                         }
                         Some(Command::With(f)) => f(&mut self.machine as &mut dyn std::any::Any, now, &mut fx),
                     }

@@ -6,7 +6,8 @@
 use super::awareness::Awareness;
 use super::broadcast::BroadcastQueue;
 use super::config::{retransmit_limit, Config};
-use super::member::{ip_bytes, Member};
+use super::intern::{empty_bytes, Interner};
+use super::member::{ip_bytes, Member, Node};
 use super::runtime::{Runtime, Timer};
 use super::suspicion::Suspicion;
 use crate::codec::packet::{COMPOUND_HEADER_OVERHEAD, COMPOUND_OVERHEAD};
@@ -18,6 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// An outstanding ack we are waiting for.
@@ -60,8 +62,11 @@ pub struct Memberlist {
     pub(super) cfg: Config,
     pub(super) wire_nocrc: WireConfig,
     pub(super) rng: StdRng,
-    pub(super) members: HashMap<String, Member>,
-    pub(super) order: Vec<String>,
+    /// The member table, by name; the key is the one shared copy of the
+    /// name (see [`Node`]).
+    pub(super) members: HashMap<Arc<str>, Node>,
+    /// Probe order (names shared with the table).
+    pub(super) order: Vec<Arc<str>>,
     pub(super) probe_index: usize,
     pub(super) seq: u32,
     pub(super) awareness: Awareness,
@@ -70,6 +75,7 @@ pub struct Memberlist {
     pub(super) broadcasts: BroadcastQueue,
     pub(super) leaving: bool,
     pub(super) stats: Stats,
+    pub(super) interner: Option<Arc<Interner>>,
 }
 
 impl Memberlist {
@@ -93,7 +99,56 @@ impl Memberlist {
             broadcasts: BroadcastQueue::new(),
             leaving: false,
             stats: Stats::default(),
+            interner: None,
         }
+    }
+
+    /// Share member names, metadata and queued broadcasts with the other
+    /// cores using `interner` (the simulator's members all use one, so
+    /// that it holds one copy of each name and alive message instead of
+    /// one per simulated member). Memory only: nothing sent changes. Call
+    /// before [`Memberlist::start`].
+    pub fn share_storage(&mut self, interner: Arc<Interner>) {
+        self.interner = Some(interner);
+    }
+
+    /// The shared copy of a name that is not in the member table.
+    pub(super) fn share_name(&self, name: &str) -> Arc<str> {
+        match &self.interner {
+            Some(i) => i.name(name),
+            None => Arc::from(name),
+        }
+    }
+
+    /// The table's copy of `name` (a new one if it is not a member).
+    pub(super) fn name_key(&self, name: &str) -> Arc<str> {
+        match self.members.get_key_value(name) {
+            Some((k, _)) => k.clone(),
+            None => self.share_name(name),
+        }
+    }
+
+    /// Shared metadata bytes.
+    pub(super) fn share_meta(&self, meta: &[u8]) -> Arc<[u8]> {
+        if meta.is_empty() {
+            return empty_bytes();
+        }
+        self.share_bytes(meta)
+    }
+
+    /// A shared encoded message.
+    pub(super) fn share_bytes(&self, b: &[u8]) -> Arc<[u8]> {
+        match &self.interner {
+            Some(i) => i.bytes(b),
+            None => Arc::from(b),
+        }
+    }
+
+    /// Queue a broadcast about member `node`.
+    pub(super) fn queue_broadcast(&mut self, node: &str, msg: &Message) {
+        let key = self.name_key(node);
+        let msg = self.share_bytes(&msg.encode());
+        self.broadcasts.push_shared(Some(key), msg);
     }
 
     /// Announce ourselves and start the probe, gossip and push-pull timers.
@@ -131,13 +186,18 @@ impl Memberlist {
     }
 
     /// Every known member, ourselves included, dead ones until reaped.
-    pub fn members(&self) -> impl Iterator<Item = &Member> {
-        self.members.values()
+    pub fn members(&self) -> impl Iterator<Item = Member> + '_ {
+        self.members.iter().map(|(name, n)| n.to_member(name))
     }
 
     /// One member by name.
-    pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members.get(name)
+    pub fn member(&self, name: &str) -> Option<Member> {
+        self.members.get(name).map(|n| n.to_member(name))
+    }
+
+    /// The state of one member, if known (no copy of the record).
+    pub fn member_state(&self, name: &str) -> Option<NodeState> {
+        self.members.get(name).map(|n| n.state)
     }
 
     /// Members currently alive (ourselves included).
@@ -171,7 +231,7 @@ impl Memberlist {
     /// Our current incarnation.
     pub fn incarnation(&self) -> u32 {
         self.members
-            .get(&self.cfg.name)
+            .get(self.cfg.name.as_str())
             .map(|m| m.incarnation)
             .unwrap_or(0)
     }
@@ -202,11 +262,12 @@ impl Memberlist {
 
     /// Change our metadata (e.g. serf tags) and announce it.
     pub fn set_meta(&mut self, meta: Vec<u8>) {
+        let shared = self.share_meta(&meta);
         self.cfg.meta = meta;
         let inc = self.incarnation() + 1;
-        if let Some(me) = self.members.get_mut(&self.cfg.name) {
+        if let Some(me) = self.members.get_mut(self.cfg.name.as_str()) {
             me.incarnation = inc;
-            me.meta = self.cfg.meta.clone();
+            me.meta = shared;
         }
         self.broadcast_self_alive(inc);
     }
@@ -338,12 +399,12 @@ impl Memberlist {
         let nodes = self
             .order
             .iter()
-            .filter_map(|n| self.members.get(n))
-            .map(|m| PushNodeState {
-                name: m.name.clone(),
-                addr: ip_bytes(&m.addr),
-                port: m.addr.port(),
-                meta: m.meta.clone(),
+            .filter_map(|n| Some((n, self.members.get(n)?)))
+            .map(|(name, m)| PushNodeState {
+                name: name.to_string(),
+                addr: ip_bytes(&m.addr()),
+                port: m.addr().port(),
+                meta: m.meta.to_vec(),
                 incarnation: m.incarnation,
                 state: m.state.as_u8(),
                 vsn: m.vsn.to_vec(),
@@ -441,10 +502,15 @@ impl Memberlist {
         }
     }
 
-    /// Pick up to `k` random members passing `filter`.
-    pub(super) fn k_random(&mut self, k: usize, filter: impl Fn(&Member) -> bool) -> Vec<String> {
+    /// Pick up to `k` random members (other than us) passing
+    /// `filter(name, record)`.
+    pub(super) fn k_random(
+        &mut self,
+        k: usize,
+        filter: impl Fn(&str, &Node) -> bool,
+    ) -> Vec<Arc<str>> {
         let n = self.order.len();
-        let mut out: Vec<String> = Vec::with_capacity(k);
+        let mut out: Vec<Arc<str>> = Vec::with_capacity(k);
         if n == 0 || k == 0 {
             return out;
         }
@@ -457,7 +523,7 @@ impl Memberlist {
                 continue;
             }
             if let Some(m) = self.members.get(name) {
-                if m.name != self.cfg.name && filter(m) {
+                if **name != *self.cfg.name && filter(name, m) {
                     out.push(name.clone());
                 }
             }

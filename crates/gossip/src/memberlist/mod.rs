@@ -4,6 +4,7 @@ pub mod awareness;
 pub mod broadcast;
 pub mod config;
 mod core;
+pub mod intern;
 pub mod member;
 mod probe;
 pub mod runtime;
@@ -13,5 +14,6 @@ mod sync;
 
 pub use self::core::{Memberlist, Stats};
 pub use config::Config;
+pub use intern::Interner;
 pub use member::Member;
 pub use runtime::{Event, Runtime, Timer};

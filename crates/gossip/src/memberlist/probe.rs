@@ -27,7 +27,7 @@ impl Memberlist {
             let name = self.order[self.probe_index].clone();
             self.probe_index += 1;
             match self.members.get(&name) {
-                Some(m) if m.name != self.cfg.name && !m.is_dead_or_left() => break name,
+                Some(m) if *name != *self.cfg.name && !m.is_dead_or_left() => break name,
                 _ => checked += 1,
             }
         };
@@ -38,7 +38,7 @@ impl Memberlist {
         let Some(m) = self.members.get(target) else {
             return;
         };
-        let (addr, pmax, state, inc) = (m.addr, m.protocol_max(), m.state, m.incarnation);
+        let (addr, pmax, state, inc) = (m.addr(), m.protocol_max(), m.state, m.incarnation);
         let seq = self.next_seq();
         let mut msgs = vec![Message::Ping(self.ping(seq, target)).encode()];
         if state == NodeState::Suspect {
@@ -80,19 +80,19 @@ impl Memberlist {
             return;
         };
         let target = target.clone();
-        let Some(t) = self.members.get(&target) else {
+        let Some(t) = self.members.get(target.as_str()) else {
             return;
         };
-        let taddr = t.addr;
-        let peers = self.k_random(self.cfg.indirect_checks, |m| {
-            m.state == NodeState::Alive && m.name != target
+        let taddr = t.addr();
+        let peers = self.k_random(self.cfg.indirect_checks, |name, m| {
+            m.state == NodeState::Alive && name != target
         });
         let mut expected = 0;
         for p in peers {
             let Some(pm) = self.members.get(&p) else {
                 continue;
             };
-            let (paddr, pmax) = (pm.addr, pm.protocol_max());
+            let (paddr, pmax) = (pm.addr(), pm.protocol_max());
             let nack = pmax >= 4;
             expected += u32::from(nack);
             let ind = IndirectPing {
@@ -133,7 +133,7 @@ impl Memberlist {
             1
         };
         self.awareness.apply_delta(delta);
-        let Some(m) = self.members.get(&target) else {
+        let Some(m) = self.members.get(target.as_str()) else {
             return;
         };
         let s = Suspect {
@@ -151,7 +151,10 @@ impl Memberlist {
         let to = super::member::socket_addr(&p.source_addr, p.source_port)
             .filter(|_| p.source_port != 0)
             .unwrap_or(from);
-        let pmax = self.members.get(&p.source_node).map(|m| m.protocol_max());
+        let pmax = self
+            .members
+            .get(p.source_node.as_str())
+            .map(|m| m.protocol_max());
         let ack = Ack {
             seq_no: p.seq_no,
             payload: rt.ack_payload(),
@@ -181,7 +184,10 @@ impl Memberlist {
                 nack: ind.nack,
             },
         );
-        let pmax = self.members.get(&ind.node).map(|m| m.protocol_max());
+        let pmax = self
+            .members
+            .get(ind.node.as_str())
+            .map(|m| m.protocol_max());
         self.send_msgs(target, pmax, vec![Message::Ping(ping).encode()], rt);
         rt.schedule(self.cfg.probe_timeout, Timer::RelayTimeout(seq));
     }
@@ -235,11 +241,11 @@ impl Memberlist {
         let suspicions = &mut self.suspicions;
         self.order.retain(|n| {
             let drop = members.get(n).is_none_or(|m| {
-                m.name != me && m.is_dead_or_left() && now.saturating_sub(m.state_change) > keep
+                **n != *me && m.is_dead_or_left() && now.saturating_sub(m.state_change()) > keep
             });
             if drop {
                 members.remove(n);
-                suspicions.remove(n);
+                suspicions.remove(&**n);
             }
             !drop
         });

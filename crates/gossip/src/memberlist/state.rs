@@ -3,7 +3,7 @@
 
 use super::config::suspicion_timeout;
 use super::core::Memberlist;
-use super::member::{ip_bytes, socket_addr, vsn_array, Member};
+use super::member::{ip_bytes, socket_addr, vsn_array, Node};
 use super::runtime::{Event, Runtime, Timer};
 use super::suspicion::Suspicion;
 use crate::codec::{Alive, Dead, Message, NodeState, PushPull, Suspect};
@@ -32,12 +32,12 @@ impl Memberlist {
         }
         let vsn = vsn_array(&a.vsn);
         let mut reclaim = false;
-        if let Some(m) = self.members.get(&a.node) {
-            if m.addr != addr {
+        if let Some(m) = self.members.get(a.node.as_str()) {
+            if m.addr() != addr {
                 let can_reclaim = m.is_dead_or_left()
-                    && now.saturating_sub(m.state_change) > self.cfg.dead_node_reclaim_time;
+                    && now.saturating_sub(m.state_change()) > self.cfg.dead_node_reclaim_time;
                 if !can_reclaim {
-                    let mut other = m.clone();
+                    let mut other = m.to_member(&a.node);
                     other.addr = addr;
                     rt.notify(Event::Conflict(other));
                     return;
@@ -45,27 +45,20 @@ impl Memberlist {
                 reclaim = true;
             }
         } else {
-            let m = Member {
-                name: a.node.clone(),
-                addr,
-                meta: a.meta.clone(),
-                incarnation: 0,
-                state: NodeState::Dead,
-                state_change: now,
-                vsn,
-            };
-            self.members.insert(a.node.clone(), m);
+            let name = self.share_name(&a.node);
+            let m = Node::new(addr, self.share_meta(&a.meta), 0, NodeState::Dead, now, vsn);
+            self.members.insert(name.clone(), m);
             // Append and swap with a random position so new members are
             // probed fairly (memberlist's `randomOffset` swap: O(1), where
             // an insert would shift the whole probe list).
             let n = self.order.len();
-            self.order.push(a.node.clone());
+            self.order.push(name);
             if n > 0 {
                 let pos = self.rng.gen_range(0..n);
                 self.order.swap(pos, n);
             }
         }
-        let Some(m) = self.members.get(&a.node) else {
+        let Some(m) = self.members.get(a.node.as_str()) else {
             return;
         };
         let fresh = m.incarnation == 0 && m.state == NodeState::Dead && !bootstrap;
@@ -75,33 +68,41 @@ impl Memberlist {
         if is_local && a.incarnation < m.incarnation {
             return;
         }
-        let (old_state, old_meta, old_addr, old_vsn) = (m.state, m.meta.clone(), m.addr, m.vsn);
+        let (old_state, old_meta, old_addr, old_vsn) = (m.state, m.meta.clone(), m.addr(), m.vsn);
         if !bootstrap && is_local {
-            if a.incarnation == m.incarnation && a.meta == m.meta && addr == m.addr && vsn == m.vsn
+            if a.incarnation == m.incarnation
+                && a.meta[..] == m.meta[..]
+                && addr == old_addr
+                && vsn == m.vsn
             {
                 return;
             }
             self.refute(a.incarnation);
             return;
         }
-        self.suspicions.remove(&a.node);
-        self.broadcasts
-            .push(Some(a.node.clone()), Message::Alive(a.clone()).encode());
-        let Some(m) = self.members.get_mut(&a.node) else {
+        self.suspicions.remove(a.node.as_str());
+        self.queue_broadcast(&a.node, &Message::Alive(a.clone()));
+        let meta_changed = old_meta[..] != a.meta[..];
+        let meta = if meta_changed {
+            self.share_meta(&a.meta)
+        } else {
+            old_meta
+        };
+        let Some(m) = self.members.get_mut(a.node.as_str()) else {
             return;
         };
         m.incarnation = a.incarnation;
-        m.meta = a.meta.clone();
-        m.addr = addr;
+        m.meta = meta;
+        m.set_addr(addr);
         m.vsn = vsn;
         if m.state != NodeState::Alive {
             m.state = NodeState::Alive;
-            m.state_change = now;
+            m.set_state_change(now);
         }
-        let m = m.clone();
+        let m = m.to_member(&a.node);
         if matches!(old_state, NodeState::Dead | NodeState::Left) {
             rt.notify(Event::Join(m));
-        } else if old_meta != m.meta || old_addr != m.addr || old_vsn != m.vsn {
+        } else if meta_changed || old_addr != m.addr || old_vsn != m.vsn {
             rt.notify(Event::Update(m));
         }
     }
@@ -112,7 +113,7 @@ impl Memberlist {
         if accused >= inc {
             inc = accused + 1;
         }
-        if let Some(me) = self.members.get_mut(&self.cfg.name) {
+        if let Some(me) = self.members.get_mut(self.cfg.name.as_str()) {
             me.incarnation = inc;
         }
         self.awareness.apply_delta(1);
@@ -128,13 +129,13 @@ impl Memberlist {
             meta: self.cfg.meta.clone(),
             vsn: self.cfg.vsn.to_vec(),
         };
-        self.broadcasts
-            .push(Some(self.cfg.name.clone()), Message::Alive(a).encode());
+        let name = self.cfg.name.clone();
+        self.queue_broadcast(&name, &Message::Alive(a));
     }
 
     /// Process a `suspect` claim.
     pub(super) fn suspect_node(&mut self, s: &Suspect, now: Duration, rt: &mut impl Runtime) {
-        let Some(m) = self.members.get(&s.node) else {
+        let Some(m) = self.members.get(s.node.as_str()) else {
             return;
         };
         if s.incarnation < m.incarnation {
@@ -143,8 +144,7 @@ impl Memberlist {
         if let Some(susp) = self.suspicions.get_mut(&s.node) {
             if susp.confirm(&s.from) {
                 let deadline = susp.deadline();
-                self.broadcasts
-                    .push(Some(s.node.clone()), Message::Suspect(s.clone()).encode());
+                self.queue_broadcast(&s.node, &Message::Suspect(s.clone()));
                 rt.schedule(
                     deadline.saturating_sub(now),
                     Timer::Suspicion(s.node.clone()),
@@ -159,13 +159,12 @@ impl Memberlist {
             self.refute(s.incarnation);
             return;
         }
-        self.broadcasts
-            .push(Some(s.node.clone()), Message::Suspect(s.clone()).encode());
+        self.queue_broadcast(&s.node, &Message::Suspect(s.clone()));
         let n = self.members.len();
-        if let Some(m) = self.members.get_mut(&s.node) {
+        if let Some(m) = self.members.get_mut(s.node.as_str()) {
             m.incarnation = s.incarnation;
             m.state = NodeState::Suspect;
-            m.state_change = now;
+            m.set_state_change(now);
         }
         let mut k = self.cfg.suspicion_mult.saturating_sub(2);
         if n.saturating_sub(2) < k as usize {
@@ -207,7 +206,7 @@ impl Memberlist {
 
     /// Process a `dead` claim (a leave when the node declares itself).
     pub(super) fn dead_node(&mut self, d: &Dead, now: Duration, rt: &mut impl Runtime) {
-        let Some(m) = self.members.get(&d.node) else {
+        let Some(m) = self.members.get(d.node.as_str()) else {
             return;
         };
         if d.incarnation < m.incarnation || m.is_dead_or_left() {
@@ -218,9 +217,8 @@ impl Memberlist {
             self.refute(d.incarnation);
             return;
         }
-        self.broadcasts
-            .push(Some(d.node.clone()), Message::Dead(d.clone()).encode());
-        let Some(m) = self.members.get_mut(&d.node) else {
+        self.queue_broadcast(&d.node, &Message::Dead(d.clone()));
+        let Some(m) = self.members.get_mut(d.node.as_str()) else {
             return;
         };
         m.incarnation = d.incarnation;
@@ -229,8 +227,8 @@ impl Memberlist {
         } else {
             NodeState::Dead
         };
-        m.state_change = now;
-        let m = m.clone();
+        m.set_state_change(now);
+        let m = m.to_member(&d.node);
         rt.notify(Event::Leave(m));
     }
 

@@ -12,9 +12,9 @@ impl Memberlist {
     pub(super) fn gossip(&mut self, now: Duration, rt: &mut impl Runtime) {
         rt.schedule(self.cfg.gossip_interval, Timer::Gossip);
         let dead_window = self.cfg.gossip_to_the_dead_time;
-        let targets = self.k_random(self.cfg.gossip_nodes, |m| match m.state {
+        let targets = self.k_random(self.cfg.gossip_nodes, |_, m| match m.state {
             NodeState::Alive | NodeState::Suspect => true,
-            _ => now.saturating_sub(m.state_change) <= dead_window,
+            _ => now.saturating_sub(m.state_change()) <= dead_window,
         });
         let mut budget = self
             .cfg
@@ -33,7 +33,7 @@ impl Memberlist {
             let Some(m) = self.members.get(&t) else {
                 continue;
             };
-            let (addr, pmax) = (m.addr, m.protocol_max());
+            let (addr, pmax) = (m.addr(), m.protocol_max());
             let msgs = self.get_broadcasts(COMPOUND_OVERHEAD, budget, rt);
             if msgs.is_empty() {
                 return;
@@ -50,13 +50,13 @@ impl Memberlist {
             Timer::PushPull,
         );
         let Some(t) = self
-            .k_random(1, |m| m.state == NodeState::Alive)
+            .k_random(1, |_, m| m.state == NodeState::Alive)
             .into_iter()
             .next()
         else {
             return;
         };
-        let Some(addr) = self.members.get(&t).map(|m| m.addr) else {
+        let Some(addr) = self.members.get(&t).map(|m| m.addr()) else {
             return;
         };
         let req = self.local_state(false, rt);
