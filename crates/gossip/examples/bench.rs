@@ -3,12 +3,42 @@
 //!
 //! Experiments: `BENCH_PUSH_PULL_S=0` disables periodic push-pull (the
 //! join push-pull still happens), `BENCH_UDP_BUFFER=N` changes the packet
-//! size budget.
+//! size budget, `BENCH_SHARE=0` gives every simulated member its own
+//! copies of names and queued broadcasts (as separate processes have)
+//! instead of the simulator's shared ones; it changes memory only.
+//!
+//! Besides the table (stdout), one line per size goes to stderr with the
+//! exact counters (to check that a change left the protocol's behaviour
+//! alone: they must not move), the CPU time and the peak RSS.
 
 use consul_gossip::codec::NodeState;
 use consul_gossip::memberlist::Config;
 use consul_gossip::sim::Sim;
 use std::time::{Duration, Instant};
+
+/// User and system CPU seconds of this process so far.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Peak RSS of this process so far (KiB).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            l.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
 
 fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
@@ -40,9 +70,13 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let wall = Instant::now();
+        let cpu0 = cpu_secs();
         let rss0 = rss_bytes();
         let mut sim = Sim::new(n as u64);
         sim.record_events = false;
+        if env_secs("BENCH_SHARE") == Some(0) {
+            sim.shared = None;
+        }
         // Mass join: everyone joins member 0 within one second.
         for i in 0..n {
             sim.add(|name, addr| {
@@ -99,6 +133,21 @@ fn main() {
             _ => None,
         };
         let mem = rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0;
+        let ns = |o: Option<f64>| o.map(|v| format!("{:.0}", v * 1e9)).unwrap_or("-".into());
+        eprintln!(
+            "n={n} conv_ns={} detect_ns={} first_ns={} packets={} bytes={} dropped={} push_pulls={} push_pull_bytes={} cpu_s={:.1} peak_rss_kib={} share={}",
+            ns(conv),
+            ns(detect),
+            ns(first),
+            sim.stats.packets,
+            sim.stats.bytes,
+            sim.stats.dropped,
+            sim.stats.push_pulls,
+            sim.stats.push_pull_bytes,
+            cpu_secs() - cpu0,
+            peak_rss_kib(),
+            sim.shared.is_some(),
+        );
         let f = |o: Option<f64>| o.map(|v| format!("{v:.1}")).unwrap_or("—".into());
         println!(
             "| {n} | {} | {} | {} | {msgs:.1} | {bytes:.0} | {ppb:.0} | {mem:.1} | {:.1} |",
