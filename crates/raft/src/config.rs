@@ -10,7 +10,7 @@ pub struct RaftConfig {
     pub node_id: u64,
     /// This server's RPC address, e.g. `127.0.0.1:8300` (stored in the membership).
     pub addr: String,
-    /// Data directory; the log goes to `<data_dir>/raft/raft.db` and snapshots to
+    /// Data directory; the log goes to `<data_dir>/raft/wal/` and snapshots to
     /// `<data_dir>/raft/snapshots/`. `None` keeps everything in memory (`consul agent -dev`).
     pub data_dir: Option<PathBuf>,
     /// How often the leader sends heartbeats.

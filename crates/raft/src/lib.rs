@@ -1,8 +1,8 @@
 //! consul-raft: our wrapper around openraft 0.9 (storage-v2).
 //!
 //! Commands and responses are opaque bytes; the application supplies a [`StateMachine`] and a
-//! [`Transport`]. The log lives in redb (`<data_dir>/raft/raft.db`, group-committed fsyncs)
-//! or in memory; snapshots are files under `<data_dir>/raft/snapshots/`.
+//! [`Transport`]. The log lives in append-only segment files (`<data_dir>/raft/wal/`, group-committed
+//! `fdatasync`s) or in memory; snapshots are files under `<data_dir>/raft/snapshots/`.
 //!
 //! Concurrent [`RaftNode::write`]s are group-committed into one log entry (a [`Batch`]); each
 //! command still gets its own *application index* (1, 2, 3, … identical on every server and

@@ -100,7 +100,15 @@ impl RaftNode {
         let raft_dir = cfg.data_dir.as_ref().map(|d| d.join("raft"));
         let log = match &raft_dir {
             Some(dir) => {
-                let path = dir.join("raft.db");
+                if dir.join("raft.db").exists() {
+                    return Err(RaftError::Storage(format!(
+                        "{}: a raft log in the old redb format; this version keeps it in \
+                         {}, remove the data directory to start over",
+                        dir.join("raft.db").display(),
+                        dir.join("wal").display()
+                    )));
+                }
+                let path = dir.join("wal");
                 tokio::task::spawn_blocking(move || LogStore::open(&path))
                     .await
                     .map_err(|e| RaftError::Storage(e.to_string()))??

@@ -19,14 +19,14 @@ impl StoreBuilder<TypeConfig, LogStore, StateMachineStore, ()> for MemBuilder {
     }
 }
 
-struct RedbBuilder;
+struct WalBuilder;
 
-impl StoreBuilder<TypeConfig, LogStore, StateMachineStore, tempfile::TempDir> for RedbBuilder {
+impl StoreBuilder<TypeConfig, LogStore, StateMachineStore, tempfile::TempDir> for WalBuilder {
     async fn build(
         &self,
     ) -> Result<(tempfile::TempDir, LogStore, StateMachineStore), StorageError<u64>> {
         let dir = tempfile::tempdir().map_err(|e| openraft::StorageIOError::read(&e))?;
-        let log = LogStore::open(&dir.path().join("raft.db"))
+        let log = LogStore::open(&dir.path().join("wal"))
             .map_err(|e| openraft::StorageIOError::read(&e))?;
         let sm = StateMachineStore::open(
             Arc::new(common::Recorder::default()),
@@ -46,8 +46,8 @@ fn in_memory_store_passes_openraft_suite() {
 }
 
 #[test]
-fn redb_store_passes_openraft_suite() {
-    if let Err(e) = Suite::test_all(RedbBuilder) {
+fn segment_file_store_passes_openraft_suite() {
+    if let Err(e) = Suite::test_all(WalBuilder) {
         panic!("suite failed: {e}");
     }
 }

@@ -1,9 +1,9 @@
 //! The in-memory part of the log: vote/committed/purged/last pointers plus entries.
 //!
 //! Without a disk every entry is kept here. With a disk this is a bounded cache of the most
-//! recent entries: it always holds every entry not yet committed to redb (openraft reads
+//! recent entries: it always holds every entry not yet durable on disk (openraft reads
 //! appended entries before they are flushed), and of the rest only as many of the newest as
-//! [`CacheLimits`] allow; older ones are read back from redb.
+//! [`CacheLimits`] allow; older ones are read back from disk.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -12,7 +12,7 @@ use openraft::LogState;
 
 use crate::types::{Entry, LogId, TypeConfig, Vote};
 
-/// Bounds of the entry cache kept in front of redb (whichever is reached first).
+/// Bounds of the entry cache kept in front of the disk log (whichever is reached first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CacheLimits {
     /// Most entries kept once they are durable.
@@ -22,7 +22,7 @@ pub(crate) struct CacheLimits {
 }
 
 /// One cached entry with its approximate heap size and the append sequence number whose
-/// redb commit makes it durable (0: loaded from disk, durable already).
+/// disk sync makes it durable (0: loaded from disk, durable already).
 struct Cached {
     entry: Entry,
     bytes: usize,
@@ -42,7 +42,7 @@ pub(crate) struct CacheUsage {
 /// Log state held in memory.
 #[derive(Default)]
 pub(crate) struct LogMemory {
-    /// A suffix of the log by index: entries below the first key live only in redb.
+    /// A suffix of the log by index: entries below the first key live only on disk.
     entries: BTreeMap<u64, Cached>,
     bytes: usize,
     /// `None`: nothing behind this, keep every entry.
@@ -54,11 +54,11 @@ pub(crate) struct LogMemory {
     pub(crate) last_purged: Option<LogId>,
 }
 
-/// Which part of a read comes from redb and which from the cache.
+/// Which part of a read comes from disk and which from the cache.
 pub(crate) struct ReadPlan {
-    /// Indexes to read from redb (all of them durable and below the cache).
+    /// Indexes to read from disk (all of them durable and below the cache).
     pub(crate) disk: Option<Range<u64>>,
-    /// The cached part, following the redb part.
+    /// The cached part, following the disk part.
     pub(crate) cached: Vec<Entry>,
 }
 
@@ -71,7 +71,7 @@ impl LogMemory {
         }
     }
 
-    /// Sets the last log id, found in redb (at open, or after a truncation into evicted
+    /// Sets the last log id, found on disk (at open, or after a truncation into evicted
     /// entries).
     pub(crate) fn set_last_log_id(&mut self, last: Option<LogId>) {
         self.last_log_id = last;
@@ -98,7 +98,7 @@ impl LogMemory {
         true
     }
 
-    /// Splits the half-open index range `start..end` into a redb part and a cached part.
+    /// Splits the half-open index range `start..end` into a disk part and a cached part.
     /// Indexes that are purged or beyond the last entry are left out.
     pub(crate) fn plan_read(&self, start: u64, end: u64) -> ReadPlan {
         let first_valid = self.last_purged.map_or(0, |p| p.index + 1);
@@ -125,7 +125,7 @@ impl LogMemory {
         ReadPlan { disk, cached }
     }
 
-    /// The lowest index served from memory; everything below (and not purged) is in redb.
+    /// The lowest index served from memory; everything below (and not purged) is on disk.
     fn first_cached(&self) -> u64 {
         match self.entries.keys().next() {
             Some(&k) => k,
@@ -146,7 +146,7 @@ impl LogMemory {
         self.next_seq
     }
 
-    /// Adds appended entries (`encoded_lens[i]` is the redb size of `entries[i]`, used for the
+    /// Adds appended entries (`encoded_lens[i]` is the encoded size of `entries[i]`, used for the
     /// byte budget), made durable by the disk commit of append `seq`.
     pub(crate) fn append(&mut self, entries: Vec<Entry>, encoded_lens: &[usize], seq: u64) {
         for (i, e) in entries.into_iter().enumerate() {
@@ -185,7 +185,7 @@ impl LogMemory {
     }
 
     /// Removes entries from index `since` on. Returns true when the new last entry is not in
-    /// the cache: the caller must then look it up in redb (below `since`, above the purged
+    /// the cache: the caller must then look it up on disk (below `since`, above the purged
     /// ones) and pass it to [`LogMemory::set_last_log_id`].
     pub(crate) fn truncate(&mut self, since: u64) -> bool {
         for (_, c) in self.entries.split_off(&since) {

@@ -1,20 +1,21 @@
-//! The Raft log: durable in a redb file, with a small in-memory cache of the newest entries.
+//! The Raft log: durable in append-only segment files, with a small in-memory cache of the
+//! newest entries.
 //!
 //! openraft requires appended entries to be readable at once, before they are flushed, so every
-//! append goes into the cache ([`memory`]) and, in order, to a writer thread ([`redb_writer`])
-//! that group-commits queued operations into one fsynced redb transaction and only then fires
-//! the append callbacks. Once an entry's transaction is committed it may be evicted from the
-//! cache: the cache keeps at most [`CACHE_MAX_ENTRIES`] / [`CACHE_MAX_BYTES`] of durable
-//! entries (whichever is smaller), enough for replication to up-to-date followers; reads of
-//! older entries (lagging followers, replay after restart) come from redb.
+//! append goes into the cache ([`memory`]) and, in order, to a writer thread ([`wal`]) that
+//! group-commits queued operations with one write and one `fdatasync` and only then fires the
+//! append callbacks. Once an entry is durable it may be evicted from the cache: the cache keeps
+//! at most [`CACHE_MAX_ENTRIES`] / [`CACHE_MAX_BYTES`] of durable entries (whichever is
+//! smaller), enough for replication to up-to-date followers; reads of older entries (lagging
+//! followers, replay after restart) come from the segment files.
 //!
-//! Without a data dir (`-dev`, tests) there is no redb and the "cache" keeps every entry until a
+//! Without a data dir (`-dev`, tests) there is no disk and the "cache" keeps every entry until a
 //! snapshot purges it.
 
 mod memory;
-pub(crate) mod redb_writer;
 #[cfg(test)]
 mod tests;
+pub(crate) mod wal;
 
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
@@ -27,13 +28,13 @@ use openraft::{LogState, RaftLogReader, StorageIOError};
 #[cfg(test)]
 pub(crate) use memory::CacheUsage;
 pub(crate) use memory::{CacheLimits, LogMemory};
-use redb_writer::{DiskLog, Done};
+use wal::{DiskLog, Done};
 
 use crate::types::{Entry, LogId, StorageError, TypeConfig, Vote};
 
-/// Most durable entries kept in memory in front of redb.
+/// Most durable entries kept in memory in front of the segment files.
 pub(crate) const CACHE_MAX_ENTRIES: usize = 2048;
-/// Most (approximate) bytes of durable entries kept in memory in front of redb.
+/// Most (approximate) bytes of durable entries kept in memory in front of the segment files.
 pub(crate) const CACHE_MAX_BYTES: usize = 8 << 20;
 
 /// Our [`RaftLogStorage`]: cheap to clone (the reader is a clone).
@@ -52,30 +53,33 @@ impl LogStore {
         }
     }
 
-    /// Opens (or creates) the redb log at `path`; the newest entries are loaded into the cache.
-    pub fn open(path: &Path) -> Result<Self, crate::RaftError> {
+    /// Opens (or creates) the log in directory `dir`; the newest entries are loaded into the
+    /// cache.
+    pub fn open(dir: &Path) -> Result<Self, crate::RaftError> {
         Self::open_with_limits(
-            path,
+            dir,
             CacheLimits {
                 max_entries: CACHE_MAX_ENTRIES,
                 max_bytes: CACHE_MAX_BYTES,
             },
+            wal::SEGMENT_BYTES,
         )
     }
 
-    /// [`LogStore::open`] with other cache bounds.
+    /// [`LogStore::open`] with other cache bounds and segment size.
     pub(crate) fn open_with_limits(
-        path: &Path,
+        dir: &Path,
         limits: CacheLimits,
+        segment_bytes: u64,
     ) -> Result<Self, crate::RaftError> {
-        let (disk, mem) = DiskLog::open(path, limits)?;
+        let (disk, mem) = DiskLog::open(dir, limits, segment_bytes)?;
         Ok(LogStore {
             mem: Arc::new(std::sync::Mutex::new(mem)),
             disk: Some(Arc::new(disk)),
         })
     }
 
-    /// Number of fsynced redb commits so far (0 in memory).
+    /// Number of log syncs so far (0 in memory).
     pub fn fsyncs(&self) -> u64 {
         self.disk.as_ref().map(|d| d.fsyncs()).unwrap_or(0)
     }
@@ -105,7 +109,7 @@ impl LogStore {
             }
             Some(disk) => {
                 // Serialize before taking the lock (it may fail, and takes a while).
-                let encoded = redb_writer::encode_entries(&entries).map_err(write_err)?;
+                let encoded = wal::encode_entries(&entries).map_err(write_err)?;
                 let lens: Vec<usize> = encoded.iter().map(|(_, b)| b.len()).collect();
                 let mut mem = self.lock();
                 // Queue under the lock so that the channel order is the sequence order, which
@@ -151,23 +155,22 @@ impl RaftLogReader<TypeConfig> for LogStore {
         range: RB,
     ) -> Result<Vec<Entry>, StorageError> {
         let (start, end) = half_open(&range);
-        let (plan, txn) = {
+        let (plan, locs) = {
             let mem = self.lock();
             let plan = mem.plan_read(start, end);
-            // Open the redb snapshot while the cache cannot change: every entry below the cache
-            // was committed before it was evicted, so this snapshot has all of them, and later
-            // purges/truncations do not affect it.
-            let txn = match (&plan.disk, &self.disk) {
-                (Some(_), Some(d)) => Some(d.begin_read().map_err(read_err)?),
+            // Locate the disk part while the cache cannot change: every entry below the cache
+            // was durable (and indexed) before it was evicted, and a location stays readable
+            // whatever later purges and truncations do.
+            let locs = match (&plan.disk, &self.disk) {
+                (Some(range), Some(d)) => Some(d.locate(range.clone())),
                 _ => None,
             };
-            (plan, txn)
+            (plan, locs)
         };
-        let (Some(range), Some(txn)) = (plan.disk, txn) else {
+        let Some(locs) = locs else {
             return Ok(plan.cached);
         };
-        let mut out = redb_writer::read_entries(&txn, range).map_err(read_err)?;
-        drop(txn);
+        let mut out = wal::read_entries(&locs).map_err(read_err)?;
         out.extend(plan.cached);
         Ok(out)
     }
@@ -228,12 +231,10 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             let mut mem = self.lock();
             if mem.truncate(since) {
                 if let Some(d) = &self.disk {
-                    // The new last entry was evicted: it is durable in redb, below `since`.
-                    // Looked up under the lock (rare, one key) so nobody sees a wrong last id.
+                    // The new last entry was evicted: it is durable on disk, below `since`.
+                    // Looked up under the lock (rare, one entry) so nobody sees a wrong last id.
                     let first_valid = mem.last_purged.map_or(0, |p| p.index + 1);
-                    let txn = d.begin_read().map_err(read_err)?;
-                    let last =
-                        redb_writer::last_log_id_in(&txn, first_valid..since).map_err(read_err)?;
+                    let last = d.last_log_id_in(first_valid..since).map_err(read_err)?;
                     mem.set_last_log_id(last);
                 }
             }
@@ -254,7 +255,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
 }
 
 impl LogStore {
-    /// Finishes queued disk writes and closes the database file (blocking). Later writes fail.
+    /// Finishes queued disk writes and stops the writer (blocking). Later writes fail.
     pub fn close(&self) {
         if let Some(d) = &self.disk {
             d.close();

@@ -1,5 +1,5 @@
-//! The redb-backed log keeps only a bounded cache in memory and serves evicted entries from
-//! redb, before and after a restart; purge and truncate keep both consistent.
+//! The disk-backed log keeps only a bounded cache in memory and serves evicted entries from
+//! its segment files, before and after a restart; purge and truncate keep both consistent.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use openraft::{CommittedLeaderId, EntryPayload, RaftLogReader};
 use serde_bytes::ByteBuf;
 use tokio::sync::oneshot;
 
-use super::redb_writer::Done;
+use super::wal::Done;
 use super::{CacheLimits, LogStore};
 use crate::types::{Batch, Entry, LogId};
 
@@ -42,8 +42,11 @@ async fn read(log: &LogStore, range: std::ops::RangeInclusive<u64>) -> Vec<Entry
     log.clone().try_get_log_entries(range).await.unwrap()
 }
 
+/// Small segments, so that the tests cross many segment boundaries.
+const SMALL_SEGMENTS: u64 = 4096;
+
 fn open(path: &Path, limits: CacheLimits) -> LogStore {
-    LogStore::open_with_limits(path, limits).unwrap()
+    LogStore::open_with_limits(path, limits, SMALL_SEGMENTS).unwrap()
 }
 
 fn assert_bounded(log: &LogStore, limits: CacheLimits) {
@@ -56,9 +59,9 @@ fn assert_bounded(log: &LogStore, limits: CacheLimits) {
 }
 
 #[tokio::test]
-async fn cache_stays_bounded_and_evicted_entries_come_from_redb_across_restart() {
+async fn cache_stays_bounded_and_evicted_entries_come_from_disk_across_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("raft.db");
+    let path = dir.path().join("wal");
     let limits = CacheLimits {
         max_entries: 32,
         max_bytes: 1 << 20,
@@ -74,7 +77,7 @@ async fn cache_stays_bounded_and_evicted_entries_come_from_redb_across_restart()
     assert_eq!(log.cache_usage().entries, 32);
     assert_eq!(read(&log, 1..=1000).await, expected);
     assert_eq!(read(&log, 400..=420).await, expected[399..420]);
-    // A range straddling redb and the cache.
+    // A range straddling the disk and the cache.
     assert_eq!(read(&log, 960..=1000).await, expected[959..]);
     assert_eq!(read(&log, 990..=2000).await, expected[989..]);
     let state = log.clone().get_log_state().await.unwrap();
@@ -102,7 +105,7 @@ async fn byte_budget_bounds_the_cache() {
         max_entries: 10_000,
         max_bytes: 64 << 10,
     };
-    let log = open(&dir.path().join("raft.db"), limits);
+    let log = open(&dir.path().join("wal"), limits);
     let mut expected = Vec::new();
     for i in 1..=300u64 {
         let e = entry(2, i, 4, 1000);
@@ -117,7 +120,7 @@ async fn byte_budget_bounds_the_cache() {
 #[tokio::test]
 async fn purge_and_truncate_into_evicted_entries_stay_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("raft.db");
+    let path = dir.path().join("wal");
     let limits = CacheLimits {
         max_entries: 8,
         max_bytes: 1 << 20,
@@ -131,7 +134,7 @@ async fn purge_and_truncate_into_evicted_entries_stay_consistent() {
     log.clone().purge(log_id(1, 20)).await.unwrap();
     assert_eq!(read(&log, 1..=30).await, expected[20..30]);
 
-    // Truncate far below the cache: the last entry comes back from redb.
+    // Truncate far below the cache: the last entry comes back from disk.
     log.clone().truncate(log_id(1, 61)).await.unwrap();
     let state = log.clone().get_log_state().await.unwrap();
     assert_eq!(state.last_log_id, Some(log_id(1, 60)));
@@ -175,7 +178,7 @@ async fn appended_entries_are_readable_before_they_are_flushed() {
         max_entries: 4,
         max_bytes: 1 << 20,
     };
-    let log = open(&dir.path().join("raft.db"), limits);
+    let log = open(&dir.path().join("wal"), limits);
     let mut waits = Vec::new();
     let mut expected = Vec::new();
     for i in 1..=50u64 {
@@ -209,7 +212,7 @@ impl crate::StateMachine for Nothing {
     }
 }
 
-/// Builds redb logs whose cache keeps a single durable entry, so the suite's reads go to redb.
+/// Builds disk logs whose cache keeps a single durable entry, so the suite's reads go to disk.
 struct TinyCacheBuilder;
 
 impl
@@ -232,8 +235,8 @@ impl
             max_entries: 1,
             max_bytes: 1,
         };
-        let log =
-            LogStore::open_with_limits(&dir.path().join("raft.db"), limits).map_err(|e| io(&e))?;
+        let log = LogStore::open_with_limits(&dir.path().join("wal"), limits, SMALL_SEGMENTS)
+            .map_err(|e| io(&e))?;
         let sm = crate::StateMachineStore::open(
             std::sync::Arc::new(Nothing),
             Some(&dir.path().join("snapshots")),
@@ -245,8 +248,132 @@ impl
 }
 
 #[test]
-fn redb_store_with_tiny_cache_passes_openraft_suite() {
+fn segment_store_with_tiny_cache_passes_openraft_suite() {
     if let Err(e) = openraft::testing::Suite::test_all(TinyCacheBuilder) {
         panic!("suite failed: {e}");
     }
+}
+
+/// The segment files of a log directory, oldest first.
+fn segment_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wal"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn a_torn_final_append_is_cut_off_and_the_log_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal");
+    let limits = CacheLimits {
+        max_entries: 4,
+        max_bytes: 1 << 20,
+    };
+    let log = open(&path, limits);
+    let expected: Vec<Entry> = (1..=40).map(|i| entry(1, i, 1, 30)).collect();
+    for e in &expected {
+        append(&log, vec![e.clone()]).await;
+    }
+    log.close();
+    drop(log);
+
+    // A crash in the middle of the next append: half a record at the end of the newest segment.
+    let newest = segment_files(&path).pop().unwrap();
+    let before = std::fs::metadata(&newest).unwrap().len();
+    let mut torn = std::fs::read(&newest).unwrap();
+    let whole_len = torn.len();
+    torn.extend_from_slice(&[0x55, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
+    std::fs::write(&newest, &torn).unwrap();
+
+    let log = open(&path, limits);
+    assert_eq!(std::fs::metadata(&newest).unwrap().len(), before);
+    assert_eq!(whole_len as u64, before);
+    let state = log.clone().get_log_state().await.unwrap();
+    assert_eq!(state.last_log_id, Some(log_id(1, 40)));
+    assert_eq!(read(&log, 1..=40).await, expected);
+    append(&log, vec![entry(1, 41, 1, 30)]).await;
+
+    // A crash that cut the last record short: that entry is gone, the ones before are intact.
+    let log_again = open_after_close(log, &path, limits);
+    log_again.close();
+    drop(log_again);
+    let newest = segment_files(&path).pop().unwrap();
+    let len = std::fs::metadata(&newest).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&newest)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
+    let log = open(&path, limits);
+    let state = log.clone().get_log_state().await.unwrap();
+    assert_eq!(state.last_log_id, Some(log_id(1, 40)));
+    assert_eq!(read(&log, 1..=50).await, expected);
+}
+
+#[tokio::test]
+async fn damage_before_the_newest_segment_fails_the_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal");
+    let limits = CacheLimits {
+        max_entries: 4,
+        max_bytes: 1 << 20,
+    };
+    let log = open(&path, limits);
+    append(&log, (1..=200).map(|i| entry(1, i, 1, 40)).collect()).await;
+    append(&log, vec![entry(1, 201, 1, 40)]).await;
+    log.close();
+    drop(log);
+    let files = segment_files(&path);
+    assert!(files.len() >= 2, "{files:?}");
+    let mut data = std::fs::read(&files[0]).unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0xff;
+    std::fs::write(&files[0], &data).unwrap();
+    let err = LogStore::open_with_limits(&path, limits, SMALL_SEGMENTS)
+        .err()
+        .expect("a damaged old segment must not be opened as if it ended there");
+    assert!(err.to_string().contains("damaged record"), "{err}");
+}
+
+#[tokio::test]
+async fn purged_segments_are_deleted_and_the_vote_survives_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal");
+    let limits = CacheLimits {
+        max_entries: 4,
+        max_bytes: 1 << 20,
+    };
+    let log = open(&path, limits);
+    let vote = crate::types::Vote::new_committed(3, 2);
+    log.clone().save_vote(&vote).await.unwrap();
+    let committed = Some(log_id(1, 150));
+    log.clone().save_committed(committed).await.unwrap();
+    for i in 1..=300u64 {
+        append(&log, vec![entry(1, i, 1, 60)]).await;
+    }
+    let first = segment_files(&path)[0].clone();
+    let count = segment_files(&path).len();
+    assert!(count > 4, "{count} segments");
+
+    log.clone().purge(log_id(1, 250)).await.unwrap();
+    // The purge is durable, and old segments are deleted, with the next sync.
+    append(&log, vec![entry(1, 301, 1, 60)]).await;
+    let left = segment_files(&path);
+    assert!(!first.exists(), "the oldest segment is deleted");
+    assert!(left.len() <= 3, "{} of {count} segments left", left.len());
+
+    let log = open_after_close(log, &path, limits);
+    assert_eq!(log.clone().read_vote().await.unwrap(), Some(vote));
+    assert_eq!(log.clone().read_committed().await.unwrap(), committed);
+    let state = log.clone().get_log_state().await.unwrap();
+    assert_eq!(state.last_purged_log_id, Some(log_id(1, 250)));
+    assert_eq!(state.last_log_id, Some(log_id(1, 301)));
+    let kept = read(&log, 1..=400).await;
+    assert_eq!(kept.first().map(|e| e.log_id.index), Some(251));
+    assert_eq!(kept.len(), 51);
 }
