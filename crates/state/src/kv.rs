@@ -34,7 +34,7 @@ impl WriteTxn<'_> {
     }
 
     fn kv_set_inner(&mut self, mut entry: DirEntry, update_session: bool) {
-        let existing = self.t.kvs.get(&entry.key).cloned();
+        let existing = self.t.kvs.get(entry.key.as_str()).cloned();
         match &existing {
             Some(e) => {
                 entry.create_index = e.create_index;
@@ -56,14 +56,14 @@ impl WriteTxn<'_> {
         }
         entry.modify_index = self.index;
         self.changes.kv_keys.insert(entry.key.clone());
-        self.t.kvs.insert(entry.key.clone(), Arc::new(entry));
+        self.t.kvs.insert(Arc::from(entry.key.as_str()), Arc::new(entry));
         self.touch(Table::Kvs);
     }
 
     /// Check-and-set: with `ModifyIndex` 0 only if the key is absent,
     /// otherwise only if the key's `ModifyIndex` equals it.
     pub fn kv_set_cas(&mut self, entry: DirEntry) -> Result<bool, StateError> {
-        let existing = self.t.kvs.get(&entry.key);
+        let existing = self.t.kvs.get(entry.key.as_str());
         let ok = match (entry.modify_index, existing) {
             (0, None) => true,
             (0, Some(_)) | (_, None) => false,
@@ -101,7 +101,7 @@ impl WriteTxn<'_> {
     /// Delete every key under `prefix`, leaving one tombstone for the prefix
     /// (none for the empty prefix). Nothing under it: no change at all.
     pub fn kv_delete_tree(&mut self, prefix: &str) -> Result<(), StateError> {
-        let keys: Vec<String> = prefix_range(&self.t.kvs, prefix)
+        let keys: Vec<Arc<str>> = prefix_range(&self.t.kvs, prefix)
             .map(|(k, _)| k.clone())
             .collect();
         if keys.is_empty() {
@@ -113,7 +113,9 @@ impl WriteTxn<'_> {
         if keys.len() > MAX_TRACKED_KEYS {
             self.changes.kv_prefixes.push(prefix.to_string());
         } else {
-            self.changes.kv_keys.extend(keys);
+            self.changes
+                .kv_keys
+                .extend(keys.iter().map(|k| k.to_string()));
         }
         if !prefix.is_empty() {
             self.tombstone_insert(prefix);
@@ -186,7 +188,7 @@ impl ReadTxn {
         for (k, e) in prefix_range(&self.t.kvs, prefix) {
             max = max.max(e.modify_index);
             if separator.is_empty() {
-                keys.push(k.clone());
+                keys.push(k.to_string());
                 continue;
             }
             let after = &k[prefix.len()..];
@@ -197,7 +199,7 @@ impl ReadTxn {
                         keys.push(rolled.to_string());
                     }
                 }
-                None => keys.push(k.clone()),
+                None => keys.push(k.to_string()),
             }
         }
         (self.kv_prefix_index(prefix, max), keys)

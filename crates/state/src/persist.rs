@@ -92,7 +92,7 @@ impl WriteTxn<'_> {
     /// Insert snapshot rows as they are (indexes preserved).
     fn restore_rows(&mut self, snap: Snapshot) -> Result<(), StateError> {
         for e in snap.kvs {
-            self.t.kvs.insert(e.key.clone(), Arc::new(e));
+            self.t.kvs.insert(Arc::from(e.key.as_str()), Arc::new(e));
         }
         for (k, idx) in snap.tombstones {
             self.t.tombstones.insert(k, idx);

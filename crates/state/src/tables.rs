@@ -16,8 +16,9 @@ pub(crate) type NodeKey = (String, String);
 pub(crate) struct Tables {
     /// Commit sequence number of this version (not a Raft index).
     pub seq: u64,
-    /// KV entries by key.
-    pub kvs: OrdMap<String, Arc<DirEntry>>,
+    /// KV entries by key. Keys are shared (`Arc<str>`), so that copying a tree node on
+    /// write costs reference-count bumps rather than a string allocation per key.
+    pub kvs: OrdMap<Arc<str>, Arc<DirEntry>>,
     /// Graveyard: deleted key (or deleted tree prefix) → index of the delete.
     pub tombstones: OrdMap<String, u64>,
     /// Nodes by name.
@@ -42,13 +43,17 @@ pub(crate) fn node_range<'a, V: Clone>(
 }
 
 /// Entries of a string-keyed map whose key starts with `prefix`, in order.
-pub(crate) fn prefix_range<'a, V: Clone>(
-    map: &'a OrdMap<String, V>,
+pub(crate) fn prefix_range<'a, K, V>(
+    map: &'a OrdMap<K, V>,
     prefix: &'a str,
-) -> impl Iterator<Item = (&'a String, &'a V)> + 'a {
+) -> impl Iterator<Item = (&'a K, &'a V)> + 'a
+where
+    K: Ord + Clone + std::borrow::Borrow<str>,
+    V: Clone,
+{
     map.range::<_, str>((
         std::ops::Bound::Included(prefix),
         std::ops::Bound::Unbounded,
     ))
-    .take_while(move |(k, _)| k.starts_with(prefix))
+    .take_while(move |(k, _)| (*k).borrow().starts_with(prefix))
 }
