@@ -49,6 +49,18 @@ fn open(path: &Path, limits: CacheLimits) -> LogStore {
     LogStore::open_with_limits(path, limits, SMALL_SEGMENTS).unwrap()
 }
 
+/// A new log in a temporary directory whose cache keeps `max_entries` durable entries.
+fn fresh(max_entries: usize) -> (tempfile::TempDir, std::path::PathBuf, CacheLimits, LogStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wal");
+    let limits = CacheLimits {
+        max_entries,
+        max_bytes: 1 << 20,
+    };
+    let log = open(&path, limits);
+    (dir, path, limits, log)
+}
+
 fn assert_bounded(log: &LogStore, limits: CacheLimits) {
     let u = log.cache_usage();
     assert!(
@@ -60,13 +72,7 @@ fn assert_bounded(log: &LogStore, limits: CacheLimits) {
 
 #[tokio::test]
 async fn cache_stays_bounded_and_evicted_entries_come_from_disk_across_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wal");
-    let limits = CacheLimits {
-        max_entries: 32,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&path, limits);
+    let (_dir, path, limits, log) = fresh(32);
     let mut expected = Vec::new();
     for chunk in 0..100u64 {
         let batch: Vec<Entry> = (1..=10).map(|i| entry(1, chunk * 10 + i, 3, 100)).collect();
@@ -119,13 +125,7 @@ async fn byte_budget_bounds_the_cache() {
 
 #[tokio::test]
 async fn purge_and_truncate_into_evicted_entries_stay_consistent() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wal");
-    let limits = CacheLimits {
-        max_entries: 8,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&path, limits);
+    let (_dir, path, limits, log) = fresh(8);
     let mut expected: Vec<Entry> = (1..=100).map(|i| entry(1, i, 2, 50)).collect();
     append(&log, expected.clone()).await;
     assert_bounded(&log, limits);
@@ -173,12 +173,7 @@ fn open_after_close(log: LogStore, path: &Path, limits: CacheLimits) -> LogStore
 
 #[tokio::test]
 async fn appended_entries_are_readable_before_they_are_flushed() {
-    let dir = tempfile::tempdir().unwrap();
-    let limits = CacheLimits {
-        max_entries: 4,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&dir.path().join("wal"), limits);
+    let (_dir, _path, limits, log) = fresh(4);
     let mut waits = Vec::new();
     let mut expected = Vec::new();
     for i in 1..=50u64 {
@@ -267,13 +262,7 @@ fn segment_files(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn a_torn_final_append_is_cut_off_and_the_log_continues() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wal");
-    let limits = CacheLimits {
-        max_entries: 4,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&path, limits);
+    let (_dir, path, limits, log) = fresh(4);
     let expected: Vec<Entry> = (1..=40).map(|i| entry(1, i, 1, 30)).collect();
     for e in &expected {
         append(&log, vec![e.clone()]).await;
@@ -317,13 +306,7 @@ async fn a_torn_final_append_is_cut_off_and_the_log_continues() {
 
 #[tokio::test]
 async fn damage_before_the_newest_segment_fails_the_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wal");
-    let limits = CacheLimits {
-        max_entries: 4,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&path, limits);
+    let (_dir, path, limits, log) = fresh(4);
     append(&log, (1..=200).map(|i| entry(1, i, 1, 40)).collect()).await;
     append(&log, vec![entry(1, 201, 1, 40)]).await;
     log.close();
@@ -342,13 +325,7 @@ async fn damage_before_the_newest_segment_fails_the_open() {
 
 #[tokio::test]
 async fn purged_segments_are_deleted_and_the_vote_survives_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wal");
-    let limits = CacheLimits {
-        max_entries: 4,
-        max_bytes: 1 << 20,
-    };
-    let log = open(&path, limits);
+    let (_dir, path, limits, log) = fresh(4);
     let vote = crate::types::Vote::new_committed(3, 2);
     log.clone().save_vote(&vote).await.unwrap();
     let committed = Some(log_id(1, 150));
