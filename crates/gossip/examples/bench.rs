@@ -115,9 +115,21 @@ fn main() {
         let ppb = per(sim.stats.push_pull_bytes - pp0);
         // Failure detection.
         let victim = n / 2;
+        // Diagnostics at the kill: mass-join broadcasts still queued, and
+        // members whose Lifeguard health score slows their probing.
+        let live = || (0..n).filter_map(|i| sim.ml(i));
+        let queued: usize = live().map(|m| m.pending_broadcasts()).sum();
+        let unhealthy = live().filter(|m| m.health_score() > 0).count();
         sim.kill(victim);
         let killed = sim.now;
         let name = format!("node-{victim}");
+        // Until the first member suspects it (stepping does not change the
+        // run: events are processed in the same order whatever the steps).
+        let suspected = sim
+            .run_until_pred(Duration::from_secs(600), Duration::from_millis(20), |s| {
+                !s.all_see(&name, |st| matches!(st, Some(NodeState::Alive)))
+            })
+            .map(|t| (t - killed).as_secs_f64());
         let first = sim
             .run_until_pred(Duration::from_secs(600), Duration::from_millis(20), |s| {
                 !s.all_see(&name, |st| !matches!(st, Some(NodeState::Dead) | None))
@@ -135,10 +147,11 @@ fn main() {
         let mem = rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0;
         let ns = |o: Option<f64>| o.map(|v| format!("{:.0}", v * 1e9)).unwrap_or("-".into());
         eprintln!(
-            "n={n} conv_ns={} detect_ns={} first_ns={} packets={} bytes={} dropped={} push_pulls={} push_pull_bytes={} cpu_s={:.1} peak_rss_kib={} share={}",
+            "n={n} conv_ns={} detect_ns={} first_ns={} suspected_ns={} queued_at_kill={queued} unhealthy_at_kill={unhealthy} packets={} bytes={} dropped={} push_pulls={} push_pull_bytes={} cpu_s={:.1} peak_rss_kib={} share={}",
             ns(conv),
             ns(detect),
             ns(first),
+            ns(suspected),
             sim.stats.packets,
             sim.stats.bytes,
             sim.stats.dropped,
