@@ -6,6 +6,10 @@
 //! size budget, `BENCH_SHARE=0` gives every simulated member its own
 //! copies of names and queued broadcasts (as separate processes have)
 //! instead of the simulator's shared ones; it changes memory only.
+//! `BENCH_EXTRA_KILLS=K` kills K more members one after another once the
+//! row is printed and reports, on stderr, each one's time to the first
+//! suspicion, to the first dead declaration and to "dead at all" (the
+//! spread of the probe-luck part of failure detection).
 //!
 //! Besides the table (stdout), one line per size goes to stderr with the
 //! exact counters (to check that a change left the protocol's behaviour
@@ -169,5 +173,38 @@ fn main() {
             f(spread),
             wall.elapsed().as_secs_f64()
         );
+        let extra = env_secs("BENCH_EXTRA_KILLS").unwrap_or(0) as usize;
+        let mut killed = vec![victim];
+        for k in 1..=extra.min(n.saturating_sub(2)) {
+            let mut v = (victim + k * 7919) % n;
+            while killed.contains(&v) {
+                v = (v + 1) % n;
+            }
+            killed.push(v);
+            // Let the previous failure's broadcasts settle first.
+            sim.run_for(Duration::from_secs(10));
+            sim.kill(v);
+            let at = sim.now;
+            let name = format!("node-{v}");
+            let until = |sim: &mut Sim, pred: &dyn Fn(&Sim) -> bool| {
+                sim.run_until_pred(Duration::from_secs(600), Duration::from_millis(20), pred)
+                    .map(|t| (t - at).as_secs_f64())
+            };
+            let suspected = until(&mut sim, &|s| {
+                !s.all_see(&name, |st| matches!(st, Some(NodeState::Alive)))
+            });
+            let first = until(&mut sim, &|s| {
+                !s.all_see(&name, |st| !matches!(st, Some(NodeState::Dead) | None))
+            });
+            let detect = until(&mut sim, &|s| {
+                s.all_see(&name, |st| matches!(st, Some(NodeState::Dead) | None))
+            });
+            eprintln!(
+                "n={n} extra_kill={k} victim={v} suspected_ns={} first_ns={} detect_ns={}",
+                ns(suspected),
+                ns(first),
+                ns(detect)
+            );
+        }
     }
 }
