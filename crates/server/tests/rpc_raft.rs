@@ -204,11 +204,17 @@ async fn lagging_server_catches_up_by_snapshot_over_the_transport() {
     for i in 0..300u32 {
         leader.node.write(i.to_be_bytes().to_vec()).await.unwrap();
     }
-    leader.node.trigger_snapshot().await.unwrap();
-    wait_until("a snapshot", Duration::from_secs(5), || {
-        leader.node.stats().snapshot_index >= 300
-    })
-    .await;
+    // A snapshot started by the threshold may still be building (it ignores the trigger and
+    // covers fewer entries), so trigger again until one covers every write.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while leader.node.stats().snapshot_index < 300 {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for a snapshot"
+        );
+        leader.node.trigger_snapshot().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // The log before the snapshot is gone: s3 can only catch up through InstallSnapshot.
     leader
         .node
