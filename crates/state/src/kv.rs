@@ -56,7 +56,9 @@ impl WriteTxn<'_> {
         }
         entry.modify_index = self.index;
         self.changes.kv_keys.insert(entry.key.clone());
-        self.t.kvs.insert(Arc::from(entry.key.as_str()), Arc::new(entry));
+        self.t
+            .kvs
+            .insert(Arc::from(entry.key.as_str()), Arc::new(entry));
         self.touch(Table::Kvs);
     }
 
