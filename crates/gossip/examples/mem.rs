@@ -16,7 +16,7 @@
 use consul_gossip::codec::{Alive, Message, PushNodeState, PushPull};
 use consul_gossip::memberlist::{Config, Event, Interner, Memberlist, Runtime, Timer};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,14 +69,9 @@ impl Runtime for Null {
     fn notify(&mut self, _event: Event) {}
 }
 
+/// Member `i`'s address, as the simulator numbers them.
 fn addr(i: usize) -> SocketAddr {
-    let ip = Ipv4Addr::new(
-        127,
-        1 + (i / 62500) as u8,
-        (i / 250 % 250) as u8,
-        (i % 250 + 1) as u8,
-    );
-    SocketAddr::new(ip.into(), 7946)
+    consul_gossip::sim::Sim::<Memberlist>::addr_of(i)
 }
 
 /// The push-pull state of members 1..=n, all alive, no metadata.
