@@ -33,18 +33,29 @@ pub fn from_value_ci<T: de::DeserializeOwned>(value: Value) -> Result<T, serde_j
 pub struct CiDeserializer(pub Value);
 
 /// Renames the keys of `map` to the member of `fields` they match: an exact
-/// match first, else the first field equal ignoring ASCII case. When two keys
-/// land on the same field the later one wins, as in Go.
+/// match first, else the first field equal ignoring ASCII case, else the
+/// first field equal ignoring case and underscores (the snake_case spellings
+/// Consul's request decoder translates: `tagged_addresses`, `service_id`,
+/// `deregister_critical_service_after`…). When two keys land on the same
+/// field the later one wins, as in Go.
+///
+/// A `null` value is dropped, so the field is absent: Go's `encoding/json`
+/// writes `null` for every nil slice, map and pointer, and Consul reads it as
+/// the zero value.
 fn remap_keys(map: Map<String, Value>, fields: &[&str]) -> Vec<(String, Value)> {
     let mut out: Vec<(String, Value)> = Vec::with_capacity(map.len());
     for (key, value) in map {
+        if value.is_null() {
+            continue;
+        }
         let name = if fields.contains(&key.as_str()) {
             key
+        } else if let Some(f) = fields.iter().find(|f| f.eq_ignore_ascii_case(&key)) {
+            (*f).to_string()
+        } else if let Some(f) = fields.iter().find(|f| eq_ignoring_underscores(f, &key)) {
+            (*f).to_string()
         } else {
-            match fields.iter().find(|f| f.eq_ignore_ascii_case(&key)) {
-                Some(f) => (*f).to_string(),
-                None => key,
-            }
+            key
         };
         match out.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
@@ -52,6 +63,19 @@ fn remap_keys(map: Map<String, Value>, fields: &[&str]) -> Vec<(String, Value)> 
         }
     }
     out
+}
+
+/// Whether `a` and `b` are equal ignoring ASCII case and `_`.
+fn eq_ignoring_underscores(a: &str, b: &str) -> bool {
+    let mut a = a.bytes().filter(|c| *c != b'_');
+    let mut b = b.bytes().filter(|c| *c != b'_');
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(&y) => {}
+            _ => return false,
+        }
+    }
 }
 
 impl<'de> de::Deserializer<'de> for CiDeserializer {
@@ -537,6 +561,58 @@ mod tests {
                 Op::Noop
             ]
         );
+    }
+
+    #[test]
+    fn null_fields_read_as_absent() {
+        #[derive(Deserialize, Debug, Default)]
+        #[serde(rename_all = "PascalCase", default)]
+        struct Reg {
+            name: String,
+            port: u16,
+            tags: Vec<String>,
+            meta: HashMap<String, String>,
+            weights: Option<HashMap<String, i64>>,
+            check: Check,
+            enable_tag_override: bool,
+        }
+        let r: Reg = from_slice_ci(
+            br#"{"Name": "web", "Port": null, "Tags": null, "Meta": null,
+                 "Weights": null, "Check": null, "EnableTagOverride": null}"#,
+        )
+        .unwrap();
+        assert_eq!(r.name, "web");
+        assert_eq!(r.port, 0);
+        assert!(r.tags.is_empty() && r.meta.is_empty() && r.weights.is_none());
+        // A nested struct's null fields too; map values keep their nulls' meaning.
+        let c: Check = from_slice_ci(br#"{"CheckID": "c", "TTL": null}"#).unwrap();
+        assert_eq!(c.ttl, None);
+    }
+
+    #[test]
+    fn snake_case_keys_match_their_fields() {
+        #[derive(Deserialize, Debug, Default)]
+        #[serde(rename_all = "PascalCase", default)]
+        struct Reg {
+            tagged_addresses: HashMap<String, String>,
+            enable_tag_override: bool,
+            #[serde(rename = "ServiceID")]
+            service_id: String,
+            #[serde(rename = "TLSSkipVerify")]
+            tls_skip_verify: bool,
+            #[serde(rename = "H2PingUseTLS")]
+            h2ping_use_tls: bool,
+        }
+        let r: Reg = from_slice_ci(
+            br#"{"tagged_addresses": {"lan": "10.0.0.1"}, "enable_tag_override": true,
+                 "service_id": "web1", "tls_skip_verify": true, "h2ping_use_tls": true}"#,
+        )
+        .unwrap();
+        assert_eq!(r.tagged_addresses["lan"], "10.0.0.1");
+        assert!(r.enable_tag_override && r.tls_skip_verify && r.h2ping_use_tls);
+        assert_eq!(r.service_id, "web1");
+        // Underscores never make a key match a field it does not spell.
+        assert!(!eq_ignoring_underscores("ServiceID", "service_name"));
     }
 
     #[test]
