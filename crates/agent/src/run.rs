@@ -1,15 +1,13 @@
 //! Starting and stopping an agent: identity, the server, the HTTP listener,
 //! services from config files, signals, reload and graceful shutdown.
 
-use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use consul_config::{ConfigError, RuntimeConfig};
 use consul_server::{RpcError, Server, ServerConfig};
-use consul_types::agent::ServiceDefinition;
-use tokio::net::TcpListener;
+use consul_types::agent::{CheckDefinition, ServiceDefinition};
 
 use crate::agent::{Agent, AgentInfo, VERSION};
 use crate::lan::join::{retry_join, RetryJoin, RetryOutcome};
@@ -49,7 +47,7 @@ pub struct RunningAgent {
     /// The agent.
     pub agent: Arc<Agent>,
     /// Where the HTTP API listens.
-    pub http_addrs: Vec<SocketAddr>,
+    pub http_addrs: Vec<crate::http::listen::HttpAddr>,
 }
 
 fn parse_ip(s: &str, what: &str) -> Result<IpAddr, AgentError> {
@@ -116,6 +114,7 @@ pub async fn start(
             raft_multiplier: cfg.raft_multiplier,
             bootstrap,
             rpc_bind: Some(SocketAddr::new(bind, server_port)),
+            node_meta: cfg.node_meta.clone(),
         })
         .await?;
         tokio::spawn(consul_server::leader::run(
@@ -155,12 +154,13 @@ pub async fn start(
         skip_leave_on_interrupt: cfg.skip_leave_on_interrupt,
         leave_on_terminate: cfg.leave_on_terminate,
         check_deregister_interval_min: cfg.check_deregister_interval_min,
+        config: Arc::new(cfg.clone()),
     };
     let agent = Agent::new(info, servers.clone(), lan.clone(), config_args);
 
     let http_addrs = http_addresses(&cfg)?;
     for addr in &http_addrs {
-        let listener = TcpListener::bind(addr)
+        let listener = crate::http::listen::HttpListener::bind(addr)
             .await
             .map_err(|e| AgentError::Io(format!("Error starting HTTP listener on {addr}: {e}")))?;
         let app = crate::http::router(agent.clone());
@@ -184,12 +184,12 @@ pub async fn start(
         agent.local().set_persist(p);
     }
     let a = agent.clone();
-    let services = cfg.services.clone();
+    let (services, checks) = (cfg.services.clone(), cfg.checks.clone());
     tokio::spawn(async move {
-        if let Err(e) = apply_file_services(&a, &services).await {
-            tracing::error!(error = %e, "agent: failed to register services from config");
+        if let Err(e) = apply_file_definitions(&a, &services, &checks).await {
+            tracing::error!(error = %e, "agent: failed to register services and checks from config");
         }
-        restore_persisted(&a).await;
+        crate::local::register::restore_persisted(&a).await;
     });
     tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
     tokio::spawn(crate::reap::run(agent.clone(), cfg.check_reap_interval));
@@ -247,8 +247,8 @@ fn write_pid(path: &Path) -> Result<(), AgentError> {
 }
 
 /// Every address the HTTP API binds: `addresses.http`, else `client_addr`
-/// (a space-separated list), each on `ports.http`.
-fn http_addresses(cfg: &RuntimeConfig) -> Result<Vec<SocketAddr>, AgentError> {
+/// (a space-separated list of IPs on `ports.http` and `unix://` sockets).
+fn http_addresses(cfg: &RuntimeConfig) -> Result<Vec<crate::http::listen::HttpAddr>, AgentError> {
     let port = u16::try_from(cfg.ports.http)
         .map_err(|_| AgentError::Invalid("ports.http: out of range".into()))?;
     let spec = cfg
@@ -256,13 +256,8 @@ fn http_addresses(cfg: &RuntimeConfig) -> Result<Vec<SocketAddr>, AgentError> {
         .http
         .clone()
         .unwrap_or_else(|| cfg.client_addr.clone());
-    spec.split_whitespace()
-        .map(|ip| Ok(SocketAddr::new(parse_ip(ip, "client_addr")?, port)))
-        .collect()
+    crate::http::listen::parse_addrs(&spec, port).map_err(AgentError::Invalid)
 }
-
-/// Ids of services this agent registered from config files (replaced on reload).
-static FILE_SERVICES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// Config files use snake_case (`enable_tag_override`); the API structs use
 /// PascalCase. Dropping underscores from keys lets the case-insensitive decoder
@@ -275,10 +270,23 @@ fn unsnake(v: serde_json::Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     let user_map = matches!(
                         k.as_str(),
-                        "meta" | "Meta" | "node_meta" | "header" | "Header"
+                        "meta"
+                            | "Meta"
+                            | "node_meta"
+                            | "header"
+                            | "Header"
+                            | "tagged_addresses"
+                            | "TaggedAddresses"
                     );
                     let key = k.replace('_', "");
-                    (key, if user_map { v } else { unsnake(v) })
+                    (
+                        key,
+                        if user_map {
+                            unsnake_values(v)
+                        } else {
+                            unsnake(v)
+                        },
+                    )
                 })
                 .collect(),
         ),
@@ -287,58 +295,50 @@ fn unsnake(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-async fn apply_file_services(
-    agent: &Arc<Agent>,
-    services: &[serde_json::Value],
-) -> Result<(), AgentError> {
-    let mut defs = Vec::new();
-    for v in services {
-        let def: ServiceDefinition = consul_types::json::from_value_ci(unsnake(v.clone()))
-            .map_err(|e| AgentError::Invalid(format!("service definition: {e}")))?;
-        defs.push(def);
-    }
-    let new_ids: BTreeSet<String> = defs
-        .iter()
-        .map(|d| {
-            if d.id.is_empty() {
-                d.name.clone()
-            } else {
-                d.id.clone()
-            }
-        })
-        .collect();
-    let old_ids = std::mem::take(&mut *FILE_SERVICES.lock().expect("file services lock"));
-    for gone in old_ids.difference(&new_ids) {
-        if agent.local().remove_service(gone).is_some() {
-            agent.deregister_service(gone).await?;
+/// The values of a user map, unsnaked, with its own keys kept.
+fn unsnake_values(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, unsnake(v))).collect())
         }
+        other => other,
     }
-    for def in defs {
-        crate::http::agent::register_service(agent, def, crate::http::agent::Source::File)
-            .await
-            .map_err(|e| AgentError::Invalid(e.message))?;
-    }
-    *FILE_SERVICES.lock().expect("file services lock") = new_ids;
-    Ok(())
 }
 
-/// Re-register services and checks that were registered through the API
-/// before a restart.
-async fn restore_persisted(agent: &Arc<Agent>) {
-    let Some(p) = agent.local().persist().cloned() else {
-        return;
-    };
-    use crate::http::agent::{register_check, register_service, Source};
-    for def in p.services() {
-        if let Err(e) = register_service(agent, def, Source::Api).await {
-            tracing::warn!(error = %e.message, "agent: failed to restore persisted service");
-        }
-    }
-    for def in p.checks() {
-        if let Err(e) = register_check(agent, &def, Source::Api).await {
-            tracing::warn!(error = %e.message, "agent: failed to restore persisted check");
-        }
-    }
+/// Decode the `service`/`services` and `check`/`checks` definitions of the
+/// config files.
+fn file_definitions(
+    services: &[serde_json::Value],
+    checks: &[serde_json::Value],
+) -> Result<(Vec<ServiceDefinition>, Vec<CheckDefinition>), AgentError> {
+    let services = services
+        .iter()
+        .map(|v| {
+            consul_types::json::from_value_ci(unsnake(v.clone()))
+                .map_err(|e| AgentError::Invalid(format!("service definition: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let checks = checks
+        .iter()
+        .map(|v| {
+            consul_types::json::from_value_ci(unsnake(v.clone()))
+                .map_err(|e| AgentError::Invalid(format!("check definition: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((services, checks))
+}
+
+/// Register what the config files define, replacing what an earlier load
+/// registered.
+async fn apply_file_definitions(
+    agent: &Arc<Agent>,
+    services: &[serde_json::Value],
+    checks: &[serde_json::Value],
+) -> Result<(), AgentError> {
+    let (services, checks) = file_definitions(services, checks)?;
+    crate::local::register::apply_file_definitions(agent, services, checks)
+        .await
+        .map_err(|e| AgentError::Invalid(e.to_string()))
 }
 
 /// Re-read the configuration and apply what can change at runtime; a broken
@@ -354,7 +354,7 @@ pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
         log_level = %cfg.log_level,
         "agent: applying reloaded configuration"
     );
-    apply_file_services(agent, &cfg.services).await?;
+    apply_file_definitions(agent, &cfg.services, &cfg.checks).await?;
     tracing::info!("agent: reload complete");
     Ok(())
 }
@@ -388,7 +388,12 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
     }
     agent.request_shutdown();
     agent.lan().shutdown();
-    agent.servers().shutdown().await;
+    if tokio::time::timeout(GRACEFUL_TIMEOUT, agent.servers().shutdown())
+        .await
+        .is_err()
+    {
+        tracing::error!("agent: server shutdown timed out");
+    }
     if let Some(reason) = agent.failure() {
         eprintln!("==> {reason}");
         std::process::exit(1);
@@ -396,7 +401,7 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
 }
 
 /// Longest graceful leave on a signal (Consul's `gracefulTimeout`).
-const GRACEFUL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+pub const GRACEFUL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 async fn wait_for_stop(agent: &Arc<Agent>) -> Stop {
     use tokio::signal::unix::{signal, SignalKind};

@@ -7,13 +7,15 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Weights;
+use crate::catalog::{ServiceAddress, Weights};
 use crate::duration::serde_go_opt;
 
 /// A service as an agent registers it (`AgentServiceRegistration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct ServiceDefinition {
+    /// Service kind ("" for a typical service).
+    pub kind: String,
     /// Instance id (defaults to the name).
     #[serde(rename = "ID")]
     pub id: String,
@@ -23,6 +25,8 @@ pub struct ServiceDefinition {
     pub tags: Vec<String>,
     /// Address ("" = the node's).
     pub address: String,
+    /// Other addresses of the instance.
+    pub tagged_addresses: BTreeMap<String, ServiceAddress>,
     /// Port.
     pub port: u16,
     /// Metadata.
@@ -35,6 +39,10 @@ pub struct ServiceDefinition {
     pub check: Option<CheckDefinition>,
     /// More checks.
     pub checks: Vec<CheckDefinition>,
+    /// Connect proxy configuration (kept, not interpreted).
+    pub proxy: Option<serde_json::Value>,
+    /// Connect settings (kept, not interpreted).
+    pub connect: Option<serde_json::Value>,
 }
 
 /// A check as an agent registers it (`AgentCheckRegistration` /
@@ -161,6 +169,9 @@ impl CheckDefinition {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentService {
+    /// Service kind (omitted for a typical service).
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub kind: String,
     /// Instance id.
     #[serde(rename = "ID")]
     pub id: String,
@@ -174,10 +185,19 @@ pub struct AgentService {
     pub port: u16,
     /// Address.
     pub address: String,
+    /// Other addresses (with the `lan_ipv4`/`wan_ipv4` entries the agent adds).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub tagged_addresses: BTreeMap<String, ServiceAddress>,
     /// SRV weights.
     pub weights: Weights,
     /// Tag override flag.
     pub enable_tag_override: bool,
+    /// Connect proxy configuration, when registered.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub proxy: Option<serde_json::Value>,
+    /// Connect settings, when registered.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub connect: Option<serde_json::Value>,
     /// Datacenter of the agent.
     pub datacenter: String,
     /// Hash of the definition (only on `/v1/agent/service/<id>`).

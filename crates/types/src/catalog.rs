@@ -70,10 +70,24 @@ impl Default for Weights {
     }
 }
 
+/// An address and port a service is also reachable at (`structs.ServiceAddress`),
+/// one value of a service's `TaggedAddresses`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ServiceAddress {
+    /// IP or host name.
+    pub address: String,
+    /// Port.
+    pub port: u16,
+}
+
 /// A service instance on a node (`structs.NodeService`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct NodeService {
+    /// Service kind ("" for a typical service; `connect-proxy`, `mesh-gateway`…).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kind: String,
     /// Instance id, unique on its node.
     #[serde(rename = "ID")]
     pub id: String,
@@ -83,6 +97,9 @@ pub struct NodeService {
     pub tags: Vec<String>,
     /// Address of the instance ("" = the node's).
     pub address: String,
+    /// Other addresses of the instance (`lan_ipv4`, `wan_ipv4`, user-defined…).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tagged_addresses: BTreeMap<String, ServiceAddress>,
     /// Metadata.
     pub meta: BTreeMap<String, String>,
     /// Port.
@@ -91,6 +108,12 @@ pub struct NodeService {
     pub weights: Weights,
     /// Whether catalog edits to tags survive anti-entropy.
     pub enable_tag_override: bool,
+    /// Connect proxy configuration, as registered (kept, not interpreted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<serde_json::Value>,
+    /// Connect settings, as registered (kept, not interpreted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect: Option<serde_json::Value>,
     /// Raft index of creation.
     pub create_index: u64,
     /// Raft index of the last change.
@@ -163,6 +186,9 @@ pub struct ServiceNode {
     pub service_tags: Vec<String>,
     /// Service address.
     pub service_address: String,
+    /// Service tagged addresses.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_tagged_addresses: BTreeMap<String, ServiceAddress>,
     /// Service SRV weights.
     pub service_weights: Weights,
     /// Service metadata.
@@ -171,6 +197,12 @@ pub struct ServiceNode {
     pub service_port: u16,
     /// Tag override flag.
     pub service_enable_tag_override: bool,
+    /// Connect proxy configuration of the service, as registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_proxy: Option<serde_json::Value>,
+    /// Connect settings of the service, as registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_connect: Option<serde_json::Value>,
     /// Raft index of the service's creation.
     pub create_index: u64,
     /// Raft index of the service's last change.
@@ -187,11 +219,14 @@ impl ServiceNode {
             datacenter: node.datacenter.clone(),
             tagged_addresses: node.tagged_addresses.clone(),
             node_meta: node.meta.clone(),
-            service_kind: String::new(),
+            service_kind: svc.kind.clone(),
             service_id: svc.id.clone(),
             service_name: svc.service.clone(),
             service_tags: svc.tags.clone(),
             service_address: svc.address.clone(),
+            service_tagged_addresses: svc.tagged_addresses.clone(),
+            service_proxy: svc.proxy.clone(),
+            service_connect: svc.connect.clone(),
             service_weights: svc.weights,
             service_meta: svc.meta.clone(),
             service_port: svc.port,

@@ -8,13 +8,12 @@ use axum::body::Bytes;
 use axum::response::Response;
 use consul_types::agent::{AgentService, CheckDefinition, ServiceDefinition};
 use consul_types::catalog::{status, HealthCheck, NodeService};
-use serde_json::json;
 
 use super::catalog::decode_body;
 use super::respond::{json, HttpError, HttpResult};
 use super::Ctx;
-use crate::agent::{Agent, VERSION};
-use crate::local::{check_from_definition, service_checks_from_definition, truncate_output};
+use crate::agent::Agent;
+use crate::local::{register, truncate_output};
 
 /// Id of the node maintenance check.
 pub const NODE_MAINT_CHECK: &str = "_node_maintenance";
@@ -27,14 +26,18 @@ fn empty() -> Response {
 
 fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
     AgentService {
+        kind: s.kind.clone(),
         id: s.id.clone(),
         service: s.service.clone(),
         tags: s.tags.clone(),
         meta: s.meta.clone(),
         port: s.port,
         address: s.address.clone(),
+        tagged_addresses: s.tagged_addresses.clone(),
         weights: s.weights,
         enable_tag_override: s.enable_tag_override,
+        proxy: s.proxy.clone(),
+        connect: s.connect.clone(),
         datacenter: agent.datacenter().to_string(),
         content_hash: String::new(),
     }
@@ -136,190 +139,31 @@ pub async fn checks(ctx: Ctx) -> HttpResult {
 /// PUT /v1/agent/service/register
 pub async fn service_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: ServiceDefinition = decode_body(&body)?;
-    register_service(&ctx.agent, def.clone(), Source::Api).await?;
-    if let Some(p) = ctx.agent.local().persist() {
-        let id = if def.id.is_empty() {
-            &def.name
-        } else {
-            &def.id
-        };
-        p.save_service(id, &def)
-            .map_err(|e| HttpError::internal(format!("failed to persist service: {e}")))?;
-    }
+    register::register_api_service(&ctx.agent, def).await?;
     Ok(empty())
-}
-
-/// Where a definition came from: script checks need `enable_script_checks`
-/// from the API, either that or `enable_local_script_checks` from files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The HTTP API.
-    Api,
-    /// A config file.
-    File,
-}
-
-/// A check's `deregister_critical_service_after`, raised to the agent's
-/// minimum (Consul: 1m) with a warning.
-fn deregister_after(agent: &Agent, def: &CheckDefinition) -> Option<std::time::Duration> {
-    let after = def.deregister_critical_service_after?;
-    let min = agent.info().check_deregister_interval_min;
-    if after < min {
-        tracing::warn!(
-            check = %def.name,
-            "agent: deregister_critical_service_after is below the minimum of {min:?}; raising"
-        );
-        return Some(min);
-    }
-    Some(after)
-}
-
-fn scripts_allowed(agent: &Agent, source: Source) -> bool {
-    let info = agent.info();
-    info.enable_script_checks || (source == Source::File && info.enable_local_script_checks)
-}
-
-/// Add a service and its checks to local state and the catalog, and start
-/// their probes.
-pub async fn register_service(
-    agent: &Arc<Agent>,
-    def: ServiceDefinition,
-    source: Source,
-) -> Result<(), HttpError> {
-    if def.name.is_empty() {
-        return Err(HttpError::bad_request("Missing service name"));
-    }
-    let svc = NodeService {
-        id: if def.id.is_empty() {
-            def.name.clone()
-        } else {
-            def.id.clone()
-        },
-        service: def.name.clone(),
-        tags: def.tags.clone(),
-        address: def.address.clone(),
-        meta: def.meta.clone(),
-        port: def.port,
-        weights: def.weights.unwrap_or_default(),
-        enable_tag_override: def.enable_tag_override,
-        ..Default::default()
-    };
-    let node = agent.info().node_name.clone();
-    let checks =
-        service_checks_from_definition(&node, &def, &svc).map_err(HttpError::bad_request)?;
-    let defs: Vec<&CheckDefinition> = def.check.iter().chain(def.checks.iter()).collect();
-    let ttls: Vec<_> = defs.iter().map(|c| c.ttl).collect();
-    let reap_after: Vec<_> = defs.iter().map(|c| deregister_after(agent, c)).collect();
-    let mut specs = Vec::new();
-    for (check, d) in checks.iter().zip(&defs) {
-        let allowed = scripts_allowed(agent, source);
-        if let Some(spec) = crate::checks::spec_from_definition(&check.check_id, d, allowed)
-            .map_err(HttpError::bad_request)?
-        {
-            specs.push(spec);
-        }
-    }
-    // Replacing a service drops the checks it had before.
-    if let Some(old) = agent.local().remove_service(&svc.id) {
-        for cid in old
-            .iter()
-            .filter(|cid| !checks.iter().any(|c| &&c.check_id == cid))
-        {
-            agent.deregister_check(cid).await?;
-        }
-    }
-    agent.local().add_service(svc.clone());
-    for ((check, ttl), reap) in checks.into_iter().zip(ttls).zip(reap_after) {
-        let id = check.check_id.clone();
-        let generation = agent.local().add_check(check, ttl);
-        if let Some(after) = reap {
-            agent.local().set_deregister_after(&id, after);
-        }
-        if let Some(ttl) = ttl {
-            agent.arm_ttl(id, ttl, generation);
-        }
-    }
-    agent.sync_service(&svc).await?;
-    for spec in specs {
-        agent.start_monitor(spec);
-    }
-    Ok(())
 }
 
 /// PUT /v1/agent/service/deregister/<id>
 pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
-    if ctx.agent.local().remove_service(&id).is_none() {
-        return Err(HttpError::not_found(format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name.")));
-    }
-    if let Some(p) = ctx.agent.local().persist() {
-        p.remove_service(&id);
-    }
-    ctx.agent.deregister_service(&id).await?;
+    register::deregister_service(&ctx.agent, &id).await?;
     Ok(empty())
 }
 
 /// PUT /v1/agent/check/register
 pub async fn check_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: CheckDefinition = decode_body(&body)?;
-    let id = register_check(&ctx.agent, &def, Source::Api).await?;
-    if let Some(p) = ctx.agent.local().persist() {
-        p.save_check(&id, &def)
-            .map_err(|e| HttpError::internal(format!("failed to persist check: {e}")))?;
-    }
+    register::register_api_check(&ctx.agent, &def).await?;
     Ok(empty())
-}
-
-/// Add a standalone check to local state and the catalog and start its
-/// probe; returns its id.
-pub async fn register_check(
-    agent: &Arc<Agent>,
-    def: &CheckDefinition,
-    source: Source,
-) -> Result<String, HttpError> {
-    let service = if def.service_id.is_empty() {
-        None
-    } else {
-        Some(agent.local().service(&def.service_id).ok_or_else(|| {
-            HttpError::bad_request(format!("ServiceID {:?} does not exist", def.service_id))
-        })?)
-    };
-    let node = agent.info().node_name.clone();
-    let check =
-        check_from_definition(&node, def, service.as_ref()).map_err(HttpError::bad_request)?;
-    let id = check.check_id.clone();
-    let allowed = scripts_allowed(agent, source);
-    let spec =
-        crate::checks::spec_from_definition(&id, def, allowed).map_err(HttpError::bad_request)?;
-    let generation = agent.local().add_check(check.clone(), def.ttl);
-    if let Some(after) = deregister_after(agent, def) {
-        agent.local().set_deregister_after(&id, after);
-    }
-    if let Some(ttl) = def.ttl {
-        agent.arm_ttl(id.clone(), ttl, generation);
-    }
-    agent.sync_check(&check).await?;
-    if let Some(spec) = spec {
-        agent.start_monitor(spec);
-    }
-    Ok(id)
 }
 
 /// PUT /v1/agent/check/deregister/<id>
 pub async fn check_deregister(ctx: Ctx, id: String) -> HttpResult {
-    if !ctx.agent.local().remove_check(&id) {
-        return Err(unknown_check(&id));
-    }
-    if let Some(p) = ctx.agent.local().persist() {
-        p.remove_check(&id);
-    }
-    ctx.agent.deregister_check(&id).await?;
+    register::deregister_check(&ctx.agent, &id).await?;
     Ok(empty())
 }
 
 fn unknown_check(id: &str) -> HttpError {
-    HttpError::not_found(format!(
-        "Unknown check ID {id:?}. Ensure that the check ID is passed, not the check name."
-    ))
+    register::unknown_check(id).into()
 }
 
 /// Set a TTL check's status, re-arm its timer and push it to the catalog.
@@ -372,49 +216,6 @@ pub async fn check_update(ctx: Ctx, id: String, body: Bytes) -> HttpResult {
     }
     update_check(&ctx.agent, &id, &upd.status, &truncate_output(&upd.output)).await?;
     Ok(empty())
-}
-
-/// The serf member record of this agent (Consul's `api.AgentMember`), from
-/// the LAN pool.
-pub async fn self_member(agent: &Agent) -> Result<serde_json::Value, HttpError> {
-    match agent.lan().local_member().await {
-        Ok(Some(m)) => Ok(crate::lan::member::to_json(&m)),
-        Ok(None) => Ok(serde_json::Value::Null),
-        Err(e) => Err(HttpError::internal(e.to_string())),
-    }
-}
-
-/// GET /v1/agent/self
-pub async fn self_(ctx: Ctx) -> HttpResult {
-    let info = ctx.agent.info();
-    let mut meta = BTreeMap::from([("consul-network-segment".to_string(), String::new())]);
-    meta.extend(info.node_meta.clone());
-    let body = json!({
-        "Config": {
-            "Datacenter": info.datacenter,
-            "PrimaryDatacenter": info.datacenter,
-            "NodeName": info.node_name,
-            "NodeID": info.node_id,
-            "Revision": "",
-            "Server": info.server,
-            "Version": VERSION,
-        },
-        "DebugConfig": {
-            "Bootstrap": info.bootstrap,
-            "BootstrapExpect": info.bootstrap_expect,
-            "DevMode": info.dev,
-            "KVMaxValueSize": info.kv_max_value_size,
-        },
-        "Coord": null,
-        "Member": self_member(&ctx.agent).await?,
-        "Stats": {
-            "agent": { "check_monitors": "0", "check_ttls": ctx.agent.local().checks().len().to_string(), "checks": ctx.agent.local().checks().len().to_string(), "services": ctx.agent.local().services().len().to_string() },
-            "consul": { "server": info.server.to_string(), "leader": ctx.agent.server().is_some_and(|s| s.is_leader()).to_string(), "known_datacenters": "1" },
-            "runtime": { "arch": std::env::consts::ARCH, "os": std::env::consts::OS, "version": "rust" },
-        },
-        "Meta": meta,
-    });
-    Ok(json(&body, ctx.pretty))
 }
 
 /// GET /v1/agent/members: the LAN pool. `?wan` asks for the WAN pool,
@@ -476,9 +277,14 @@ pub async fn reload(ctx: Ctx) -> HttpResult {
 /// down.
 pub async fn leave(ctx: Ctx) -> HttpResult {
     tracing::info!("agent: graceful leave requested");
-    let left = ctx.agent.leave().await;
+    // However the leave goes, the agent stops: a leave that cannot finish
+    // (no peer to tell) must not leave the process running.
+    let left = tokio::time::timeout(crate::run::GRACEFUL_TIMEOUT, ctx.agent.leave()).await;
     ctx.agent.request_shutdown();
-    left.map_err(|e| HttpError::internal(e.to_string()))?;
+    match left {
+        Ok(result) => result.map_err(|e| HttpError::internal(e.to_string()))?,
+        Err(_) => return Err(HttpError::internal("leave timed out; shutting down")),
+    }
     Ok(empty())
 }
 

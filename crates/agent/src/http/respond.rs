@@ -74,6 +74,18 @@ impl From<RpcError> for HttpError {
     }
 }
 
+impl From<crate::local::LocalError> for HttpError {
+    fn from(e: crate::local::LocalError) -> Self {
+        use crate::local::LocalError;
+        match e {
+            LocalError::Invalid(m) => HttpError::bad_request(m),
+            LocalError::NotFound(m) => HttpError::not_found(m),
+            LocalError::Persist(m) => HttpError::internal(m),
+            LocalError::Rpc(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let mut resp = Response::new(Body::from(self.message));

@@ -20,12 +20,16 @@ pub fn check_from_definition(
     if def.name.is_empty() {
         return Err("Missing check name".into());
     }
-    let id = if def.given_id().is_empty() {
+    build(node, check_id_of(def), def.name.clone(), def, service)
+}
+
+/// The id a standalone check registers under: the given id, else its name.
+pub fn check_id_of(def: &CheckDefinition) -> String {
+    if def.given_id().is_empty() {
         def.name.clone()
     } else {
         def.given_id().to_string()
-    };
-    build(node, id, def.name.clone(), def, service)
+    }
 }
 
 /// Build the checks of a service definition: ids `service:<id>` (one check)

@@ -4,8 +4,9 @@
 
 mod checks;
 pub mod persist;
+pub mod register;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use consul_types::catalog::{HealthCheck, NodeService};
 pub const CHECK_UPDATE_INTERVAL: Duration = Duration::from_secs(300);
 
 pub use checks::{check_from_definition, service_checks_from_definition, MAX_OUTPUT_BYTES};
+pub use register::{LocalError, Source};
 
 /// One locally registered check and how it is kept up to date.
 #[derive(Debug, Clone)]
@@ -55,6 +57,15 @@ pub struct LocalState {
     inner: Mutex<Inner>,
     persist: std::sync::OnceLock<persist::Persist>,
     version: tokio::sync::watch::Sender<u64>,
+    /// Ids of the services and checks the config files define (replaced on reload).
+    file_ids: Mutex<FileIds>,
+}
+
+/// Service and check ids registered from config files.
+#[derive(Default)]
+struct FileIds {
+    services: BTreeSet<String>,
+    checks: BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -77,6 +88,19 @@ impl LocalState {
     /// Where API registrations are kept, if anywhere (not in `-dev`).
     pub fn persist(&self) -> Option<&persist::Persist> {
         self.persist.get()
+    }
+
+    /// Take the ids of the services and checks the last config load
+    /// registered, leaving none.
+    pub fn take_file_ids(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut ids = self.file_ids.lock().expect("file ids lock");
+        let ids = std::mem::take(&mut *ids);
+        (ids.services, ids.checks)
+    }
+
+    /// Record the ids of the services and checks config files define.
+    pub fn set_file_ids(&self, services: BTreeSet<String>, checks: BTreeSet<String>) {
+        *self.file_ids.lock().expect("file ids lock") = FileIds { services, checks };
     }
 
     /// Subscribe to changes.
@@ -111,6 +135,17 @@ impl LocalState {
             .iter()
             .map(|(k, v)| (k.clone(), v.check.clone()))
             .collect()
+    }
+
+    /// How many checks have a running probe.
+    pub fn monitor_count(&self) -> usize {
+        self.inner.lock().expect("local state lock").monitors.len()
+    }
+
+    /// How many checks are TTL checks.
+    pub fn ttl_count(&self) -> usize {
+        let inner = self.inner.lock().expect("local state lock");
+        inner.checks.values().filter(|c| c.ttl.is_some()).count()
     }
 
     /// One check with its TTL bookkeeping.
