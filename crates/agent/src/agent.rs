@@ -53,6 +53,8 @@ pub struct AgentInfo {
     pub leave_on_terminate: bool,
     /// Smallest `deregister_critical_service_after` honoured.
     pub check_deregister_interval_min: Duration,
+    /// The configuration the agent started with (for `/v1/agent/self`).
+    pub config: Arc<consul_config::RuntimeConfig>,
 }
 
 /// A running agent: a server agent, or a client agent that forwards to the servers.
@@ -161,6 +163,14 @@ impl Agent {
     /// Local services and checks.
     pub fn local(&self) -> &LocalState {
         &self.local
+    }
+
+    /// How many servers a client agent knows of (0 on a server agent).
+    pub fn known_servers(&self) -> usize {
+        match &self.servers {
+            Servers::Remote(router) => router.servers().len(),
+            Servers::Local(_) => 0,
+        }
     }
 
     /// Datacenter name.

@@ -3,10 +3,12 @@
 //! (`X-Consul-Knownleader`), as Consul's clients and byte-level tests see them.
 
 pub mod agent;
+pub mod agent_self;
 pub mod catalog;
 pub mod health;
 pub mod keyring;
 pub mod kv;
+pub mod listen;
 pub mod operator;
 pub mod params;
 pub mod respond;
@@ -24,7 +26,6 @@ use axum::Router;
 use consul_types::catalog::status as check_status;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
 
 use crate::agent::Agent;
 use params::Params;
@@ -151,7 +152,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
             allow("GET", get(|c: Ctx, Path(n): P| health::state(c, n))),
         )
         // agent
-        .route("/v1/agent/self", allow("GET", get(agent::self_)))
+        .route("/v1/agent/self", allow("GET", get(agent_self::self_)))
         .route("/v1/agent/members", allow("GET", get(agent::members)))
         .route("/v1/agent/reload", allow("PUT", put(agent::reload)))
         .route("/v1/agent/leave", allow("PUT", put(agent::leave)))
@@ -306,13 +307,13 @@ async fn not_found() -> HttpError {
 
 /// Serve `app` on `listener` until `shutdown` resolves.
 pub async fn serve(
-    listener: TcpListener,
+    listener: listen::HttpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(c) => c,
                 Err(e) => {
@@ -323,7 +324,6 @@ pub async fn serve(
             },
             _ = &mut shutdown => return,
         };
-        let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
             let conn = hyper::server::conn::http1::Builder::new()

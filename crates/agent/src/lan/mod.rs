@@ -90,6 +90,7 @@ pub struct LanPool {
     events: broadcast::Sender<SerfEvent>,
     left: tokio::sync::Mutex<bool>,
     stopped: AtomicBool,
+    encrypted: bool,
 }
 
 impl LanPool {
@@ -102,6 +103,7 @@ impl LanPool {
             Config::lan(opts.node_name.clone(), opts.advertise)
         };
         ml.wire.keyring = opts.keyring.clone();
+        let encrypted = opts.keyring.is_some();
         let mut sc = SerfConfig::new(ml);
         sc.tags = opts.tags.clone();
         sc.keyring_file = opts.keyring_file.clone();
@@ -142,6 +144,7 @@ impl LanPool {
             events: tx,
             left: tokio::sync::Mutex::new(false),
             stopped: AtomicBool::new(false),
+            encrypted,
         });
         Ok((pool, replay))
     }
@@ -149,6 +152,11 @@ impl LanPool {
     /// Our node name in the pool.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether gossip is encrypted (a keyring was configured).
+    pub fn encrypted(&self) -> bool {
+        self.encrypted
     }
 
     /// Where the pool's sockets are bound.
