@@ -26,6 +26,7 @@ pub fn self_registration(server: &Server, version: &str) -> RegisterRequest {
         ("version".to_string(), version.to_string()),
     ]);
     let mut reg = node_registration(&cfg.node_name, &cfg.node_id, cfg.rpc_addr.ip());
+    reg.node_meta.extend(cfg.node_meta.clone());
     reg.service = Some(NodeService {
         id: CONSUL_SERVICE.into(),
         service: CONSUL_SERVICE.into(),
@@ -74,7 +75,8 @@ fn already_registered(server: &Server, reg: &RegisterRequest) -> bool {
     };
     let node_ok = ns.node.address == reg.address
         && ns.node.id == reg.id
-        && ns.node.tagged_addresses == reg.tagged_addresses;
+        && ns.node.tagged_addresses == reg.tagged_addresses
+        && ns.node.meta == reg.node_meta;
     let svc_ok = ns.services.get(CONSUL_SERVICE).is_some_and(|s| {
         let want = reg
             .service

@@ -47,6 +47,8 @@ pub struct ServerConfig {
     pub bootstrap: bool,
     /// Where the server port listens (default: `rpc_addr`).
     pub rpc_bind: Option<SocketAddr>,
+    /// The agent's `node_meta`, carried by the server's own catalog node.
+    pub node_meta: std::collections::BTreeMap<String, String>,
 }
 
 /// A running server. Cheap to clone.

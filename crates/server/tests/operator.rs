@@ -31,6 +31,7 @@ async fn start(ip: Ipv4Addr, n: usize) -> Server {
         raft_multiplier: 1,
         bootstrap: false,
         rpc_bind: None,
+        node_meta: Default::default(),
     })
     .await
     .expect("server starts")
