@@ -266,7 +266,11 @@ pub async fn start(
         agent.datacenter(),
     ));
     let mut bound = Vec::new();
-    for ip in spec.split_whitespace() {
+    // A unix socket in `client_addr` is for HTTP; DNS serves the IPs.
+    for ip in spec
+        .split_whitespace()
+        .filter(|a| !a.starts_with("unix://"))
+    {
         let ip: IpAddr = ip
             .parse()
             .map_err(|_| format!("client_addr: invalid IP address {ip:?}"))?;

@@ -85,9 +85,13 @@ impl Config {
         self
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:8500`.
+    /// The base URL, e.g. `http://127.0.0.1:8500` (`http://localhost` over a
+    /// unix socket, whose path is in `address`).
     pub fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.address)
+        match self.scheme.as_str() {
+            "unix" => "http://localhost".to_string(),
+            scheme => format!("{scheme}://{}", self.address),
+        }
     }
 }
 
@@ -174,14 +178,18 @@ pub(crate) type Params = Vec<(&'static str, String)>;
 impl Client {
     /// A client for `config`.
     pub fn new(config: Config) -> Result<Self, ApiError> {
-        if config.scheme != "http" && config.scheme != "https" {
-            return Err(ApiError::Config(format!(
-                "Unknown protocol scheme: {}",
-                config.scheme
-            )));
+        let mut builder = reqwest::Client::builder().no_proxy();
+        match config.scheme.as_str() {
+            "http" | "https" => {}
+            // `unix:///path`: HTTP over the agent's unix socket, as Go's api does.
+            "unix" => builder = builder.unix_socket(std::path::PathBuf::from(&config.address)),
+            other => {
+                return Err(ApiError::Config(format!(
+                    "Unknown protocol scheme: {other}"
+                )))
+            }
         }
-        let http = reqwest::Client::builder()
-            .no_proxy()
+        let http = builder
             .build()
             .map_err(|e| ApiError::Config(e.to_string()))?;
         Ok(Client { http, config })
@@ -440,6 +448,13 @@ mod tests {
         assert_eq!(c.base_url(), "http://127.0.0.9:1234");
         let c = Config::from_lookup(env("https://localhost:8501/"));
         assert_eq!(c.base_url(), "https://localhost:8501");
+        let c = Config::from_lookup(env("unix:///run/consul/http.sock"));
+        assert_eq!(
+            (c.scheme.as_str(), c.address.as_str()),
+            ("unix", "/run/consul/http.sock")
+        );
+        assert_eq!(c.base_url(), "http://localhost");
+        assert!(Client::new(c).is_ok());
         let c = Config::from_lookup(|_| None);
         assert_eq!(c.base_url(), "http://127.0.0.1:8500");
         assert_eq!(c.token, "");

@@ -23,7 +23,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         if cfg.dev {
             println!("==> Starting Consul agent in development mode...");
         } else {
@@ -49,7 +49,11 @@ pub fn run(args: &[String]) -> i32 {
         consul_agent::wait_for_shutdown(&running.agent).await;
         println!("==> Gracefully shut down agent");
         0
-    })
+    });
+    // Nothing left running (a probe's blocking task, a stuck connection) may
+    // keep the process alive once the agent has shut down.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
 fn print_banner(cfg: &RuntimeConfig, running: &consul_agent::RunningAgent) {
@@ -57,7 +61,10 @@ fn print_banner(cfg: &RuntimeConfig, running: &consul_agent::RunningAgent) {
     let clients: Vec<String> = running
         .http_addrs
         .iter()
-        .map(|a| a.ip().to_string())
+        .map(|a| match a {
+            consul_agent::http::listen::HttpAddr::Tcp(a) => a.ip().to_string(),
+            unix => unix.to_string(),
+        })
         .collect();
     println!("           Version: '{}'", consul_agent::VERSION);
     println!("           Node ID: '{}'", info.node_id);
