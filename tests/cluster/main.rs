@@ -8,6 +8,7 @@ mod common;
 
 mod bootstrap;
 mod client;
+mod client_leave;
 mod leave;
 mod ledger;
 mod operator;

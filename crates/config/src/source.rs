@@ -117,6 +117,11 @@ pub fn parse_source(
     warnings: &mut Vec<String>,
 ) -> Result<Source, ConfigError> {
     let value = match format {
+        // An empty file is an empty configuration, as in Consul (clients
+        // create the file first and fill it in before a reload).
+        Format::Json if text.iter().all(u8::is_ascii_whitespace) => {
+            Value::Object(Default::default())
+        }
         Format::Json => serde_json::from_slice::<Value>(text).map_err(|e| ConfigError::Parse {
             source_name: name.to_string(),
             reason: e.to_string(),
@@ -299,6 +304,10 @@ mod tests {
     #[test]
     fn syntax_error_is_one_line() {
         let mut w = Vec::new();
+        for empty in [&b""[..], b"  \n"] {
+            let src = parse_source("empty.json", empty, Format::Json, &mut w).unwrap();
+            assert!(src.config.is_empty() && src.services.is_empty());
+        }
         let e = parse_source("f.json", b"{\n\"server\": tru\n}", Format::Json, &mut w).unwrap_err();
         let msg = e.to_string();
         assert!(msg.starts_with("Error parsing f.json: "), "{msg}");

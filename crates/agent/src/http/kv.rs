@@ -50,12 +50,16 @@ pub async fn get(ctx: Ctx, key: String) -> HttpResult {
         }
         return Ok(json_with_meta(&r.keys, &meta, ctx.pretty));
     }
+    let recurse = ctx.params.has("recurse");
+    if key.is_empty() && !recurse {
+        return Err(HttpError::bad_request("Missing key name"));
+    }
     let req = KeyRequest {
         datacenter,
         key,
         query_options,
     };
-    if ctx.params.has("recurse") {
+    if recurse {
         let r = ctx
             .rpc(RpcRequest::Kv(KvRpc::List(req)))
             .await?
