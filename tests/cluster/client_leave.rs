@@ -1,5 +1,6 @@
-//! `PUT /v1/agent/leave` on a client agent: it leaves the pool and its
-//! process exits, even with a blocking query and a running check in flight.
+//! Client agents as clients of a single server: their own node reaches the
+//! catalog with its metadata, and after `PUT /v1/agent/leave` the process
+//! exits, even with a blocking query and a running check in flight.
 
 use std::time::Duration;
 
@@ -57,4 +58,50 @@ fn a_client_agent_exits_after_leave_even_with_work_in_flight() {
             .any(|m| m["Name"] == "c1" && m["Status"] == 3)
     });
     assert!(left, "the server sees the client as left");
+}
+
+#[test]
+fn a_client_agents_node_meta_and_tagged_addresses_reach_the_catalog() {
+    let ips: Vec<IpLease> = (0..2).map(|_| reserve_ip()).collect();
+    let mut srv = AgentBuilder::new(bin(), ips[0].ip())
+        .server(true)
+        .bootstrap_expect(1)
+        .node("s1")
+        .start()
+        .unwrap();
+    srv.wait_ready(Duration::from_secs(30)).unwrap();
+    let mut client = AgentBuilder::new(bin(), ips[1].ip())
+        .node("c1")
+        .arg("-retry-join")
+        .arg(&ips[0].ip().to_string())
+        .arg("-retry-interval")
+        .arg("1s")
+        .arg("-node-meta")
+        .arg("role:edge")
+        .start()
+        .unwrap();
+    client.wait_ready(Duration::from_secs(30)).unwrap();
+    // No service registered: the agent's own sync brings its node up to date.
+    let found = wait_until(Duration::from_secs(15), || {
+        http(
+            "GET",
+            &srv.url("/v1/catalog/nodes?node-meta=role:edge"),
+            None,
+        )
+        .ok()
+        .and_then(|(_, _, b)| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| {
+            v.as_array()
+                .is_some_and(|a| a.len() == 1 && a[0]["Node"] == "c1")
+        })
+    });
+    assert!(
+        found,
+        "client node meta in the catalog; log:\n{}",
+        client.log()
+    );
+    let node = &get_json(&srv, "/v1/catalog/nodes?node-meta=role:edge")[0];
+    let addr = ips[1].ip().to_string();
+    assert_eq!(node["TaggedAddresses"]["lan"], addr.as_str());
+    assert_eq!(node["TaggedAddresses"]["wan_ipv4"], addr.as_str());
 }

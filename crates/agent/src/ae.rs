@@ -31,6 +31,8 @@ pub fn scale_factor(nodes: usize) -> u32 {
 /// What a full sync changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
+    /// The node itself (address, tagged addresses, metadata) was registered.
+    pub node_synced: bool,
     /// Services (re-)registered.
     pub services_synced: usize,
     /// Services removed from the catalog.
@@ -78,13 +80,20 @@ pub async fn full_sync(agent: &Arc<Agent>) -> Result<SyncReport, RpcError> {
         .into_health_checks()
         .map_err(RpcError::from)?
         .health_checks;
+    let mut report = SyncReport::default();
+    let node_in_sync = remote_node
+        .as_ref()
+        .is_some_and(|n| agent.node_matches(&n.node));
+    if !node_in_sync {
+        agent.sync_node().await?;
+        report.node_synced = true;
+    }
     let remote_services: BTreeMap<String, NodeService> =
         remote_node.map(|n| n.services).unwrap_or_default();
     let remote_checks: BTreeMap<String, HealthCheck> = remote_checks
         .into_iter()
         .map(|c| (c.check_id.clone(), c))
         .collect();
-    let mut report = SyncReport::default();
 
     for (id, mut svc) in agent.local().services() {
         match remote_services.get(&id) {
@@ -133,25 +142,43 @@ pub async fn full_sync(agent: &Arc<Agent>) -> Result<SyncReport, RpcError> {
     Ok(report)
 }
 
-/// Run full syncs forever, every `interval` plus a stagger.
+/// After a failed full sync, the next try comes this soon (plus up to as much
+/// again at random), until one succeeds. Consul waits 15 s; a client agent
+/// that has just joined would then lack its node metadata in the catalog for
+/// that long.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// Run full syncs forever: the first at once (as Consul's state syncer
+/// starts), retried quickly until it succeeds, then every `interval` plus a
+/// stagger.
 pub async fn run(agent: Arc<Agent>, interval: Duration) {
+    let mut wait = Duration::ZERO;
     loop {
-        // Consul scales by the LAN pool's size.
-        let nodes = agent.lan().members().await.map_or(1, |m| m.len());
-        let spread = interval * scale_factor(nodes);
-        let stagger =
-            rand::thread_rng().gen_range(Duration::ZERO..spread.max(Duration::from_millis(1)));
         tokio::select! {
-            _ = tokio::time::sleep(interval + stagger) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = agent.shutdown_requested() => return,
         }
-        match full_sync(&agent).await {
-            Ok(r) if r != SyncReport::default() => {
-                tracing::info!(?r, "agent: anti-entropy repaired the catalog")
+        let ok = match full_sync(&agent).await {
+            Ok(r) => {
+                if r != SyncReport::default() {
+                    tracing::info!(?r, "agent: anti-entropy synced the catalog");
+                }
+                true
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "agent: anti-entropy sync failed"),
-        }
+            Err(e) => {
+                tracing::debug!(error = %e, "agent: anti-entropy sync failed; retrying");
+                false
+            }
+        };
+        wait = if ok {
+            // Consul scales by the LAN pool's size.
+            let nodes = agent.lan().members().await.map_or(1, |m| m.len());
+            let spread = interval * scale_factor(nodes);
+            interval
+                + rand::thread_rng().gen_range(Duration::ZERO..spread.max(Duration::from_millis(1)))
+        } else {
+            RETRY_AFTER_FAILURE + rand::thread_rng().gen_range(Duration::ZERO..RETRY_AFTER_FAILURE)
+        };
     }
 }
 

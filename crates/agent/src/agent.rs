@@ -228,6 +228,21 @@ impl Agent {
             .map(|_| ())
     }
 
+    /// Whether the catalog's `node` is this agent's node as it registers it
+    /// (id, address, tagged addresses, metadata).
+    pub fn node_matches(&self, node: &consul_types::catalog::Node) -> bool {
+        let reg = self.node_registration();
+        node.id == reg.id
+            && node.address == reg.address
+            && node.tagged_addresses == reg.tagged_addresses
+            && node.meta == reg.node_meta
+    }
+
+    /// Register this agent's node (without services or checks).
+    pub async fn sync_node(&self) -> Result<(), RpcError> {
+        self.register(self.node_registration()).await
+    }
+
     /// Push one local service (and its checks) into the catalog.
     pub async fn sync_service(&self, svc: &NodeService) -> Result<(), RpcError> {
         let mut reg = self.node_registration();
