@@ -136,3 +136,105 @@ fn the_agents_own_node_carries_node_meta_and_tagged_addresses() {
         .iter()
         .any(|c| c["CheckID"] == "serfHealth"));
 }
+
+/// Catalog and health rows carry every field Consul 1.10 writes, Connect
+/// fields included (as their empty values when nothing was registered).
+#[test]
+fn catalog_and_health_rows_have_consuls_fields() {
+    let (_ip, agent) = dev_agent();
+    let node = agent.node.clone();
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        &json!({"Name": "web", "Port": 80, "Check": {"TTL": "30s"}}).to_string(),
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/service/register",
+        &json!({"Name": "portless"}).to_string(),
+    );
+    put_ok(
+        &agent,
+        "/v1/agent/check/register",
+        &json!({"Name": "node-ttl", "TTL": "30s"}).to_string(),
+    );
+
+    let row = &get_json(&agent, "/v1/catalog/service/web")[0];
+    assert_eq!(
+        row["ServiceProxy"],
+        json!({"Mode": "", "MeshGateway": {}, "Expose": {}})
+    );
+    assert_eq!(row["ServiceConnect"], json!({}));
+    assert_eq!(row["ServiceSocketPath"], "");
+
+    let ns = get_json(&agent, &format!("/v1/catalog/node/{node}"));
+    assert_eq!(ns["Services"]["web"]["Proxy"]["MeshGateway"], json!({}));
+    assert_eq!(ns["Services"]["web"]["Connect"], json!({}));
+    assert!(
+        ns["Services"]["portless"].get("Port").is_none(),
+        "Port is omitted when 0"
+    );
+
+    let checks = get_json(&agent, &format!("/v1/health/node/{node}"));
+    let ttl = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["CheckID"] == "node-ttl")
+        .unwrap();
+    assert_eq!(ttl["ExposedPort"], 0);
+    assert_eq!(ttl["Definition"], json!({}));
+    assert_eq!(
+        ttl["Interval"], "0s",
+        "a standalone check shows its interval"
+    );
+
+    // /v1/catalog/node-services/<node>: the services as a list.
+    let list = get_json(&agent, &format!("/v1/catalog/node-services/{node}"));
+    assert_eq!(list["Node"]["Node"], node.as_str());
+    let names: Vec<&str> = list["Services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Service"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"web") && names.contains(&"portless"),
+        "{names:?}"
+    );
+    assert_eq!(
+        get_json(&agent, "/v1/catalog/node-services/nope"),
+        json!({"Node": null, "Services": null})
+    );
+}
+
+/// The headers Consul adds: the default ACL policy on every answer, the
+/// effective consistency on catalog and health reads, the query backend.
+#[test]
+fn reads_carry_consuls_headers() {
+    let (_ip, agent) = dev_agent();
+    let (_, h, _) = http("GET", &agent.url("/v1/status/leader"), None).unwrap();
+    assert_eq!(header(&h, "X-Consul-Default-Acl-Policy"), Some("allow"));
+    let (_, h, _) = http("GET", &agent.url("/v1/agent/nope"), None).unwrap();
+    assert_eq!(header(&h, "X-Consul-Default-Acl-Policy"), Some("allow"));
+
+    for (query, mode) in [
+        ("", "leader"),
+        ("?stale", "stale"),
+        ("?consistent", "consistent"),
+    ] {
+        let (_, h, _) = http(
+            "GET",
+            &agent.url(&format!("/v1/catalog/nodes{query}")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(header(&h, "X-Consul-Effective-Consistency"), Some(mode));
+        assert_eq!(header(&h, "X-Consul-Query-Backend"), Some("blocking-query"));
+    }
+    let (_, h, _) = http("GET", &agent.url("/v1/health/service/consul"), None).unwrap();
+    assert_eq!(header(&h, "X-Consul-Effective-Consistency"), Some("leader"));
+    put_ok(&agent, "/v1/kv/k", "v");
+    let (_, h, _) = http("GET", &agent.url("/v1/kv/k"), None).unwrap();
+    assert_eq!(header(&h, "X-Consul-Query-Backend"), Some("blocking-query"));
+}

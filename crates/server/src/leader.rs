@@ -19,6 +19,8 @@ pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(60);
 pub fn self_registration(server: &Server, version: &str) -> RegisterRequest {
     let cfg = server.config();
     let meta = BTreeMap::from([
+        ("non_voter".to_string(), "false".to_string()),
+        ("read_replica".to_string(), "false".to_string()),
         ("raft_version".to_string(), "3".to_string()),
         ("serf_protocol_current".to_string(), "2".to_string()),
         ("serf_protocol_max".to_string(), "5".to_string()),

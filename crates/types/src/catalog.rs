@@ -102,17 +102,19 @@ pub struct NodeService {
     pub tagged_addresses: BTreeMap<String, ServiceAddress>,
     /// Metadata.
     pub meta: BTreeMap<String, String>,
-    /// Port.
+    /// Port (omitted when 0, as Consul does).
+    #[serde(skip_serializing_if = "is_zero")]
     pub port: u16,
     /// SRV weights.
     pub weights: Weights,
     /// Whether catalog edits to tags survive anti-entropy.
     pub enable_tag_override: bool,
-    /// Connect proxy configuration, as registered (kept, not interpreted).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Connect proxy configuration, as registered (kept, not interpreted);
+    /// shown as Consul's empty `ConnectProxyConfig` when none.
+    #[serde(with = "connect_json::proxy")]
     pub proxy: Option<serde_json::Value>,
-    /// Connect settings, as registered (kept, not interpreted).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Connect settings, as registered (kept, not interpreted); `{}` when none.
+    #[serde(with = "connect_json::connect")]
     pub connect: Option<serde_json::Value>,
     /// Raft index of creation.
     pub create_index: u64,
@@ -151,10 +153,74 @@ pub struct HealthCheck {
     pub interval: String,
     /// Timeout, Go syntax ("" if none).
     pub timeout: String,
+    /// Port a check is exposed on through a Connect proxy (0: none).
+    pub exposed_port: u16,
+    /// The check's definition as the catalog keeps it (always empty here,
+    /// shown as Consul's empty `HealthCheckDefinition`).
+    pub definition: HealthCheckDefinition,
     /// Raft index of creation.
     pub create_index: u64,
     /// Raft index of the last change.
     pub modify_index: u64,
+}
+
+/// The definition part of a catalog check (`structs.HealthCheckDefinition`);
+/// every field of Consul's is omitted when empty, so an empty one is `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCheckDefinition {}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
+}
+
+/// Serde for the opaque Connect fields of a service: `None` is written as
+/// Consul's empty value (`Proxy` `{"Mode":"","MeshGateway":{},"Expose":{}}`,
+/// `Connect` `{}`), and reading that empty value (or `{}`, or `null`) back
+/// gives `None`, so a round trip never turns "not set" into "set".
+mod connect_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::{json, Value};
+
+    fn empty_proxy() -> Value {
+        json!({"Mode": "", "MeshGateway": {}, "Expose": {}})
+    }
+
+    fn is_empty(v: &Value) -> bool {
+        v.is_null() || v.as_object().is_some_and(|m| m.is_empty()) || *v == empty_proxy()
+    }
+
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        Ok(v.filter(|v| !is_empty(v)))
+    }
+
+    /// `Proxy` / `ServiceProxy`.
+    pub mod proxy {
+        use super::*;
+        pub fn serialize<S: Serializer>(v: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => v.serialize(s),
+                None => empty_proxy().serialize(s),
+            }
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+            read(d)
+        }
+    }
+
+    /// `Connect` / `ServiceConnect`.
+    pub mod connect {
+        use super::*;
+        pub fn serialize<S: Serializer>(v: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => v.serialize(s),
+                None => json!({}).serialize(s),
+            }
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+            read(d)
+        }
+    }
 }
 
 /// A node with one of its services: one row of `/v1/catalog/service/<name>`
@@ -197,11 +263,13 @@ pub struct ServiceNode {
     pub service_port: u16,
     /// Tag override flag.
     pub service_enable_tag_override: bool,
+    /// Unix socket of the service (never set here; Consul always shows it).
+    pub service_socket_path: String,
     /// Connect proxy configuration of the service, as registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "connect_json::proxy")]
     pub service_proxy: Option<serde_json::Value>,
     /// Connect settings of the service, as registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "connect_json::connect")]
     pub service_connect: Option<serde_json::Value>,
     /// Raft index of the service's creation.
     pub create_index: u64,
@@ -225,6 +293,7 @@ impl ServiceNode {
             service_tags: svc.tags.clone(),
             service_address: svc.address.clone(),
             service_tagged_addresses: svc.tagged_addresses.clone(),
+            service_socket_path: String::new(),
             service_proxy: svc.proxy.clone(),
             service_connect: svc.connect.clone(),
             service_weights: svc.weights,

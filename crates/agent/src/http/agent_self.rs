@@ -86,7 +86,8 @@ fn debug_config(agent: &Agent) -> Value {
         "AdvertiseAddrLAN": advertise,
         "AdvertiseAddrWAN": cfg.advertise_addr_wan.clone().unwrap_or_else(|| advertise.clone()),
         "BindAddr": bind,
-        "Bootstrap": info.bootstrap,
+        // Dev mode bootstraps without being in bootstrap mode, as in Consul.
+        "Bootstrap": cfg.bootstrap || cfg.bootstrap_expect == 1,
         "BootstrapExpect": info.bootstrap_expect,
         "ClientAddrs": client_addrs,
         "DNSAddrs": dns_addrs,

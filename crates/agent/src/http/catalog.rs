@@ -147,3 +147,30 @@ pub async fn node(ctx: Ctx, name: String) -> HttpResult {
     })
     .await
 }
+
+/// GET /v1/catalog/node-services/<node>: the node and its services as a
+/// list (`{"Node": …, "Services": […]}`; both `null` for an unknown node).
+pub async fn node_service_list(ctx: Ctx, name: String) -> HttpResult {
+    if name.is_empty() {
+        return Err(HttpError::bad_request("Missing node name"));
+    }
+    let req = RpcRequest::Catalog(CatalogRpc::NodeServices(node_request(&ctx, name)?));
+    ctx.read(req, |r| {
+        r.into_node_services().map(|x| {
+            let list = x.node_services.map(|ns| NodeServiceList {
+                node: Some(ns.node),
+                services: Some(ns.services.into_values().collect()),
+            });
+            (list.unwrap_or_default(), x.query_meta)
+        })
+    })
+    .await
+}
+
+/// `structs.NodeServiceList`.
+#[derive(serde::Serialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct NodeServiceList {
+    node: Option<consul_types::catalog::Node>,
+    services: Option<Vec<consul_types::catalog::NodeService>>,
+}

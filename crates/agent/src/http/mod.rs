@@ -66,11 +66,10 @@ impl Ctx {
         >,
     ) -> respond::HttpResult {
         let (value, meta) = pick(self.rpc(req).await?).map_err(respond::rpc_err)?;
-        Ok(respond::json_with_meta(
-            &value,
-            &consul_server::QueryMeta::from(meta),
-            self.pretty,
-        ))
+        let mut resp =
+            respond::json_with_meta(&value, &consul_server::QueryMeta::from(meta), self.pretty);
+        respond::set_consistency(&mut resp, &self.params);
+        Ok(resp)
     }
 }
 
@@ -133,6 +132,13 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route(
             "/v1/catalog/node/{*name}",
             allow("GET", get(|c: Ctx, Path(n): P| catalog::node(c, n))),
+        )
+        .route(
+            "/v1/catalog/node-services/{*name}",
+            allow(
+                "GET",
+                get(|c: Ctx, Path(n): P| catalog::node_service_list(c, n)),
+            ),
         )
         // health
         .route(
@@ -267,6 +273,9 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route("/", get(root))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(default_acl_policy_header(
+            &agent,
+        )))
         .with_state(agent)
 }
 
@@ -288,6 +297,20 @@ fn allow(methods: &'static str, mr: MethodRouter<Arc<Agent>>) -> MethodRouter<Ar
             );
             resp
         })
+}
+
+/// A response mapper adding `X-Consul-Default-Acl-Policy` (the configured
+/// `acl.default_policy`, `allow` unless set) to every answer, as Consul does.
+fn default_acl_policy_header(
+    agent: &Agent,
+) -> impl Fn(axum::response::Response) -> std::future::Ready<axum::response::Response> + Clone {
+    let value = HeaderValue::from_str(&agent.info().config.acl.default_policy)
+        .unwrap_or(HeaderValue::from_static("allow"));
+    move |mut resp: axum::response::Response| {
+        resp.headers_mut()
+            .insert(respond::X_CONSUL_DEFAULT_ACL_POLICY, value.clone());
+        std::future::ready(resp)
+    }
 }
 
 /// Bodies above this are refused before a handler sees them (the KV limit is

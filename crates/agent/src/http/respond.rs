@@ -18,6 +18,11 @@ pub const X_CONSUL_LAST_CONTACT: HeaderName = HeaderName::from_static("x-consul-
 /// `X-Consul-Effective-Consistency`.
 pub const X_CONSUL_EFFECTIVE_CONSISTENCY: HeaderName =
     HeaderName::from_static("x-consul-effective-consistency");
+/// `X-Consul-Query-Backend` (always `blocking-query`: there is no streaming backend).
+pub const X_CONSUL_QUERY_BACKEND: HeaderName = HeaderName::from_static("x-consul-query-backend");
+/// `X-Consul-Default-Acl-Policy`, on every response.
+pub const X_CONSUL_DEFAULT_ACL_POLICY: HeaderName =
+    HeaderName::from_static("x-consul-default-acl-policy");
 
 /// An error answer: status code and a one-line reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +138,26 @@ pub fn set_meta(resp: &mut Response, meta: &QueryMeta) {
     h.insert(
         X_CONSUL_LAST_CONTACT,
         HeaderValue::from(meta.last_contact.as_millis() as u64),
+    );
+    h.insert(
+        X_CONSUL_QUERY_BACKEND,
+        HeaderValue::from_static("blocking-query"),
+    );
+}
+
+/// Add `X-Consul-Effective-Consistency` (`leader`, `stale` or `consistent`),
+/// as Consul does on catalog and health reads.
+pub fn set_consistency(resp: &mut Response, params: &super::params::Params) {
+    let mode = if params.has("consistent") {
+        "consistent"
+    } else if params.has("stale") {
+        "stale"
+    } else {
+        "leader"
+    };
+    resp.headers_mut().insert(
+        X_CONSUL_EFFECTIVE_CONSISTENCY,
+        HeaderValue::from_static(mode),
     );
 }
 

@@ -20,7 +20,11 @@ pub fn check_from_definition(
     if def.name.is_empty() {
         return Err("Missing check name".into());
     }
-    build(node, check_id_of(def), def.name.clone(), def, service)
+    let mut check = build(node, check_id_of(def), def.name.clone(), def, service)?;
+    // Consul's standalone checks show their interval even when there is
+    // none ("0s"); service checks leave it empty.
+    check.interval = format_go_duration(def.interval.unwrap_or_default());
+    Ok(check)
 }
 
 /// The id a standalone check registers under: the given id, else its name.
@@ -91,7 +95,6 @@ fn build(
         check_type: kind.to_string(),
         interval: def.interval.map(format_go_duration).unwrap_or_default(),
         timeout: def.timeout.map(format_go_duration).unwrap_or_default(),
-        create_index: 0,
-        modify_index: 0,
+        ..Default::default()
     })
 }
