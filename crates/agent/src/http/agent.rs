@@ -7,18 +7,13 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::response::Response;
 use consul_types::agent::{AgentService, CheckDefinition, ServiceDefinition};
-use consul_types::catalog::{status, HealthCheck, NodeService};
+use consul_types::catalog::{status, NodeService};
 
 use super::catalog::decode_body;
 use super::respond::{json, HttpError, HttpResult};
 use super::Ctx;
 use crate::agent::Agent;
-use crate::local::{register, truncate_output};
-
-/// Id of the node maintenance check.
-pub const NODE_MAINT_CHECK: &str = "_node_maintenance";
-/// Prefix of service maintenance check ids.
-pub const SERVICE_MAINT_PREFIX: &str = "_service_maintenance:";
+use crate::local::{maintenance, register, truncate_output};
 
 fn empty() -> Response {
     Response::new(axum::body::Body::empty())
@@ -297,60 +292,21 @@ fn maintenance_enable(ctx: &Ctx) -> Result<bool, HttpError> {
     }
 }
 
+/// `?reason=`, if given and not empty.
+fn reason(ctx: &Ctx) -> Option<&str> {
+    ctx.params.get("reason").filter(|r| !r.is_empty())
+}
+
 /// PUT /v1/agent/maintenance?enable=&reason=
 pub async fn maintenance(ctx: Ctx) -> HttpResult {
     let enable = maintenance_enable(&ctx)?;
-    let node = ctx.agent.info().node_name.clone();
-    if enable {
-        let reason = ctx.params.get("reason").filter(|r| !r.is_empty()).unwrap_or(
-            "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
-        );
-        let check = HealthCheck {
-            node,
-            check_id: NODE_MAINT_CHECK.into(),
-            name: "Node Maintenance Mode".into(),
-            notes: reason.into(),
-            status: status::CRITICAL.into(),
-            check_type: "maintenance".into(),
-            ..Default::default()
-        };
-        ctx.agent.local().add_check(check.clone(), None);
-        ctx.agent.sync_check(&check).await?;
-    } else if ctx.agent.local().remove_check(NODE_MAINT_CHECK) {
-        ctx.agent.deregister_check(NODE_MAINT_CHECK).await?;
-    }
+    maintenance::set_node(&ctx.agent, enable, reason(&ctx)).await?;
     Ok(empty())
 }
 
 /// PUT /v1/agent/service/maintenance/<id>?enable=&reason=
 pub async fn service_maintenance(ctx: Ctx, id: String) -> HttpResult {
     let enable = maintenance_enable(&ctx)?;
-    let Some(svc) = ctx.agent.local().service(&id) else {
-        return Err(HttpError::not_found(format!(
-            "No service registered with ID {id:?}"
-        )));
-    };
-    let check_id = format!("{SERVICE_MAINT_PREFIX}{id}");
-    if enable {
-        let reason = ctx.params.get("reason").filter(|r| !r.is_empty()).unwrap_or(
-            "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.",
-        );
-        let check = HealthCheck {
-            node: ctx.agent.info().node_name.clone(),
-            check_id,
-            name: "Service Maintenance Mode".into(),
-            notes: reason.into(),
-            status: status::CRITICAL.into(),
-            service_id: svc.id.clone(),
-            service_name: svc.service.clone(),
-            service_tags: svc.tags.clone(),
-            check_type: "maintenance".into(),
-            ..Default::default()
-        };
-        ctx.agent.local().add_check(check.clone(), None);
-        ctx.agent.sync_check(&check).await?;
-    } else if ctx.agent.local().remove_check(&check_id) {
-        ctx.agent.deregister_check(&check_id).await?;
-    }
+    maintenance::set_service(&ctx.agent, &id, enable, reason(&ctx)).await?;
     Ok(empty())
 }

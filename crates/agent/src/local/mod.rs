@@ -3,6 +3,7 @@
 //! (full anti-entropy comes with the agent/checks issue).
 
 mod checks;
+pub mod maintenance;
 pub mod persist;
 pub mod register;
 
