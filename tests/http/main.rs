@@ -133,3 +133,137 @@ fn status_leader_and_peers_name_the_rpc_address() {
         serde_json::json!([want])
     );
 }
+
+/// Every endpoint that takes `?dc=` answers Consul's error for a datacenter it cannot reach
+/// (HTTP 500, `No path to datacenter`) instead of its local answer.
+fn assert_unknown_dc_everywhere(agent: &Agent) {
+    for (method, path) in [
+        ("GET", "/v1/status/leader?dc=nope"),
+        ("GET", "/v1/status/peers?dc=nope"),
+        ("GET", "/v1/catalog/nodes?dc=nope"),
+        ("GET", "/v1/catalog/services?dc=nope"),
+        ("GET", "/v1/catalog/service/consul?dc=nope"),
+        ("GET", "/v1/catalog/node/x?dc=nope"),
+        ("GET", "/v1/health/node/x?dc=nope"),
+        ("GET", "/v1/health/checks/consul?dc=nope"),
+        ("GET", "/v1/health/service/consul?dc=nope"),
+        ("GET", "/v1/health/state/any?dc=nope"),
+        ("GET", "/v1/kv/k?dc=nope"),
+        ("GET", "/v1/kv/k?recurse&dc=nope"),
+        ("GET", "/v1/kv/?keys&dc=nope"),
+        ("PUT", "/v1/kv/k?dc=nope"),
+        ("DELETE", "/v1/kv/k?dc=nope"),
+        ("GET", "/v1/operator/raft/configuration?dc=nope"),
+        ("GET", "/v1/operator/raft/configuration?stale&dc=nope"),
+        (
+            "DELETE",
+            "/v1/operator/raft/peer?address=10.9.9.9:8300&dc=nope",
+        ),
+        ("GET", "/v1/operator/autopilot/configuration?dc=nope"),
+        ("GET", "/v1/operator/autopilot/health?dc=nope"),
+        ("GET", "/v1/status/leader?datacenter=nope&dc=dc1"),
+    ] {
+        let body = (method == "PUT").then_some(&b"v"[..]);
+        let (status, text) = call(agent, method, path, body);
+        assert_eq!(
+            (status, text.as_str()),
+            (500, "No path to datacenter"),
+            "{method} {path}"
+        );
+    }
+    for (path, body) in [
+        (
+            "/v1/catalog/register?dc=nope",
+            r#"{"Node":"x","Address":"10.1.1.1"}"#,
+        ),
+        ("/v1/catalog/deregister?dc=nope", r#"{"Node":"x"}"#),
+        (
+            "/v1/operator/autopilot/configuration?dc=nope",
+            r#"{"CleanupDeadServers":true}"#,
+        ),
+    ] {
+        let (status, text) = call(agent, "PUT", path, Some(body.as_bytes()));
+        assert_eq!(
+            (status, text.as_str()),
+            (500, "No path to datacenter"),
+            "{path}"
+        );
+    }
+    // The datacenter the body names counts too.
+    let (status, text) = call(
+        agent,
+        "PUT",
+        "/v1/catalog/register",
+        Some(br#"{"Datacenter":"nope","Node":"x","Address":"10.1.1.1"}"#),
+    );
+    assert_eq!((status, text.as_str()), (500, "No path to datacenter"));
+    // Nothing was written, and our own datacenter, named or not, still answers.
+    let (status, _) = call(agent, "GET", "/v1/kv/k", None);
+    assert_eq!(status, 404);
+    let (status, _) = call(agent, "GET", "/v1/catalog/node/x?dc=dc1", None);
+    assert_eq!(status, 200);
+    let (status, text) = call(agent, "GET", "/v1/status/leader?dc=dc1", None);
+    assert_eq!(status, 200, "{text}");
+    assert_ne!(text.trim(), "\"\"");
+}
+
+#[test]
+fn unknown_datacenter_is_refused_by_every_endpoint_that_takes_dc() {
+    let (_ip, agent) = dev_agent();
+    assert_unknown_dc_everywhere(&agent);
+}
+
+#[test]
+fn a_client_agent_refuses_an_unknown_datacenter_the_same_way() {
+    let (server_ip, server) = dev_agent();
+    let ip = reserve_ip();
+    let mut client = AgentBuilder::new(bin(), ip.ip())
+        .node("c1")
+        .arg("-retry-join")
+        .arg(&server_ip.ip().to_string())
+        .arg("-retry-interval")
+        .arg("1s")
+        .start()
+        .unwrap();
+    client
+        .wait_ready(std::time::Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("client not ready: {e}\nserver log:\n{}", server.log()));
+    assert_unknown_dc_everywhere(&client);
+}
+
+#[test]
+fn tokens_reach_the_servers_but_never_the_log() {
+    let ip = reserve_ip();
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-log-level=trace")
+        .start()
+        .unwrap();
+    agent
+        .wait_ready(std::time::Duration::from_secs(30))
+        .unwrap();
+    let url = agent.url("/v1/kv/traced-key?token=query-secret-1");
+    assert_eq!(http("PUT", &url, Some(b"v")).unwrap().0, 200);
+    for header in [
+        ("X-Consul-Token", "header-secret-2"),
+        ("Authorization", "Bearer bearer-secret-3"),
+    ] {
+        let (status, _, _) =
+            http_with_headers("GET", &agent.url("/v1/kv/traced-key"), &[header], None).unwrap();
+        assert_eq!(status, 200);
+    }
+    // The requests were traced (so the log is the place a token would leak to)...
+    let seen = wait_until(std::time::Duration::from_secs(10), || {
+        agent.log().matches("traced-key").count() >= 3
+    });
+    let log = agent.log();
+    assert!(seen, "requests not traced:\n{log}");
+    assert!(log.contains("Token(redacted)"), "{log}");
+    // ...but no token is in it.
+    for secret in ["query-secret-1", "header-secret-2", "bearer-secret-3"] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the log:\n{log}"
+        );
+    }
+}

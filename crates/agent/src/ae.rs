@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consul_server::rpc::{CatalogRpc, HealthRpc, NodeSpecificRequest, RpcRequest};
+use consul_server::endpoints::catalog::CatalogRpc;
+use consul_server::endpoints::health::HealthRpc;
+use consul_server::rpc::{NodeSpecificRequest, RpcRequest};
 use consul_server::RpcError;
 use consul_types::catalog::{HealthCheck, NodeService, CONSUL_SERVICE, SERF_CHECK_ID};
 use rand::Rng;

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use consul_server::endpoints::catalog::CatalogRpc;
 use consul_server::leader::node_registration;
-use consul_server::rpc::{CatalogRpc, RpcRequest, RpcResponse};
+use consul_server::rpc::{RpcRequest, RpcResponse, Token};
 use consul_server::{RpcError, Server};
 
 use crate::servers::Servers;
@@ -217,15 +218,22 @@ impl Agent {
     }
 
     async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
-        self.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(reg))))
-            .await
-            .map(|_| ())
+        // ACLs: the agent's own token (`acl.tokens.agent`) goes here.
+        self.rpc(RpcRequest::Catalog(CatalogRpc::register(
+            reg,
+            Token::default(),
+        )))
+        .await
+        .map(|_| ())
     }
 
     async fn deregister(&self, req: DeregisterRequest) -> Result<(), RpcError> {
-        self.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req)))
-            .await
-            .map(|_| ())
+        self.rpc(RpcRequest::Catalog(CatalogRpc::deregister(
+            req,
+            Token::default(),
+        )))
+        .await
+        .map(|_| ())
     }
 
     /// Whether the catalog's `node` is this agent's node as it registers it

@@ -6,9 +6,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use consul_dns::{BackendError, BoxFuture, DnsBackend, DnsConfig, ReadOptions};
+use consul_server::endpoints::catalog::CatalogRpc;
+use consul_server::endpoints::health::HealthRpc;
 use consul_server::rpc::{
-    CatalogRpc, DcSpecificRequest, HealthRpc, RpcRequest, RpcResponse, ServiceSpecificRequest,
-    WireQueryOptions,
+    DcSpecificRequest, RpcRequest, RpcResponse, ServiceSpecificRequest, WireQueryOptions,
 };
 use consul_server::RpcError;
 use consul_state::Table;

@@ -178,7 +178,7 @@ impl ServerRouter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use consul_server::rpc::{KeyRequest, KvRpc};
+    use consul_server::endpoints::kv::{KeyRequest, KvRpc};
     use std::collections::BTreeMap;
 
     fn member(name: &str, ip: &str, role: &str, dc: &str, status: MemberStatus) -> SerfMember {

@@ -33,8 +33,9 @@ use tokio::sync::{watch, Notify};
 use crate::endpoints::operator::{
     self, AutopilotConfig, OperatorHealthReply, ServerHealth, ServerStats,
 };
+use crate::endpoints::status::StatusRpc;
 use crate::membership::{Member, MemberState};
-use crate::rpc::{RpcRequest, RpcResponse, StatusRpc};
+use crate::rpc::{RpcRequest, RpcResponse};
 use crate::Server;
 
 /// How often the leader refreshes server health (Consul: 2 s).

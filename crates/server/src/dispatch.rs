@@ -1,47 +1,46 @@
-//! One typed entry point for every request, local or arriving over RPC:
-//! requests that must run on the leader (writes, default and consistent
-//! reads) are forwarded to it when this server is a follower, exactly as
-//! Consul's `forward()` does; stale reads are answered here. The work itself
-//! is the same `endpoints::*` code either way.
+//! The one entry point for every request, local or arriving over RPC. It routes by **area**
+//! and applies the rules that hold for every area, here and nowhere else:
+//!
+//! 1. **Datacenter** — a request for another datacenter is refused with "No path to
+//!    datacenter" (WAN forwarding will go here, in [`Server::check_datacenter`]).
+//! 2. **Leader** — a request that needs the leader (writes, default and consistent reads;
+//!    [`RpcRequest::needs_leader`]) is forwarded to it from a follower, as Consul's
+//!    `forward()`; stale reads are answered here.
+//! 3. **ACL** — on the server that serves it, the caller's token is resolved once, in
+//!    [`Server::resolve_token`] (not enforced yet: every token is allowed).
+//! 4. **Consistency** — the read options are derived once into the [`RequestCtx`]
+//!    ([`crate::Server::read`] applies the mode).
+//!
+//! Then the area's own `serve` (`crate::endpoints::<area>::serve`) runs the operation.
 
 use crate::endpoints::{catalog, health, kv, operator, status};
-use crate::rpc::can_retry;
-use crate::rpc::{
-    BoxFuture, CatalogRpc, HealthRpc, IndexedCheckServiceNodes, IndexedDirEntries,
-    IndexedHealthChecks, IndexedKeyList, IndexedNodeServices, IndexedNodes, IndexedServiceNodes,
-    IndexedServices, KvRpc, OperatorRpc, RpcHandler, RpcRequest, RpcResponse, StatusRpc,
-};
+use crate::rpc::{can_retry, BoxFuture, RpcHandler, RpcRequest, RpcResponse, Token};
 use crate::server::RPC_HOLD_TIMEOUT;
-use crate::{RpcError, Server};
+use crate::{QueryOptions, RpcError, Server};
 
-fn meta_filters(m: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
-    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-/// Whether `req` must be served by the leader.
-fn needs_leader(req: &RpcRequest) -> bool {
-    match req {
-        RpcRequest::Raft(_) | RpcRequest::Status(_) => false,
-        RpcRequest::Kv(KvRpc::Apply(_)) => true,
-        RpcRequest::Catalog(CatalogRpc::Register(_) | CatalogRpc::Deregister(_)) => true,
-        RpcRequest::Catalog(CatalogRpc::ListDatacenters) => false,
-        RpcRequest::Operator(OperatorRpc::RaftGetConfiguration(r)) => !r.query_options.allow_stale,
-        RpcRequest::Operator(_) => true,
-        other => other.query_options().is_some_and(|q| !q.allow_stale),
-    }
+/// What the dispatcher settled for a request before handing it to its area.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCtx {
+    /// The read options (consistency mode, blocking index and wait) of a read; the defaults
+    /// for a write.
+    pub read: QueryOptions,
+    // ACLs: the authorizer resolved from the token joins here.
 }
 
 impl Server {
-    /// Serve `req`: forward it to the leader if it needs one and we are not
-    /// it, else run it here.
+    /// Serve `req`: refuse another datacenter, forward it to the leader if it needs one and
+    /// we are not it, else run it here.
     pub async fn handle(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
-        if !needs_leader(&req) {
-            return self.handle_local(req).await;
+        // The token's `Debug` is redacted, so a request can be traced whole.
+        tracing::trace!(request = ?req, "rpc: request");
+        self.check_datacenter(req.datacenter())?;
+        if !req.needs_leader() {
+            return self.serve_here(req).await;
         }
         let start = std::time::Instant::now();
         loop {
             if self.is_leader() {
-                return self.handle_local(req).await;
+                return self.serve_here(req).await;
             }
             self.hold_for_leader().await?;
             let Some(leader) = self.leader_addr().filter(|_| !self.is_leader()) else {
@@ -68,6 +67,21 @@ impl Server {
         }
     }
 
+    /// The datacenter rule: "" and our own are served; any other has no path until WAN
+    /// federation forwards it.
+    fn check_datacenter(&self, dc: &str) -> Result<(), RpcError> {
+        if !dc.is_empty() && dc != self.config().datacenter {
+            return Err(RpcError::NoPathToDatacenter);
+        }
+        Ok(())
+    }
+
+    /// The ACL rule, applied once on the server that serves the request: resolve `token`
+    /// into what the caller may do. ACLs are not enforced yet, so every token is allowed.
+    fn resolve_token(&self, _token: &Token) -> Result<(), RpcError> {
+        Ok(())
+    }
+
     /// Wait until the known leader is no longer `old` (or a short jitter passed).
     async fn leader_moved_from(&self, old: &str) {
         let jitter = rand::random::<u64>() % (RPC_HOLD_TIMEOUT / 16).as_millis().max(1) as u64;
@@ -82,204 +96,27 @@ impl Server {
         let _ = tokio::time::timeout(std::time::Duration::from_millis(jitter.max(10)), moved).await;
     }
 
-    /// Run `req` on this server.
-    pub async fn handle_local(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
+    /// Run `req` on this server: resolve its token, derive its read options, and hand it to
+    /// its area.
+    async fn serve_here(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
+        self.resolve_token(req.token())?;
+        let ctx = RequestCtx {
+            read: req
+                .query_options()
+                .map(|q| q.to_options())
+                .unwrap_or_default(),
+        };
         match req {
             RpcRequest::Raft(_) => Err(RpcError::BadRequest(
                 "raft traffic goes to the raft channel".into(),
             )),
-            RpcRequest::Status(StatusRpc::Ping) => Ok(RpcResponse::Empty),
-            RpcRequest::Status(StatusRpc::Leader) => Ok(RpcResponse::String(status::leader(self))),
-            RpcRequest::Status(StatusRpc::Peers) => Ok(RpcResponse::Strings(status::peers(self))),
-            RpcRequest::Status(StatusRpc::RaftStats) => {
-                Ok(RpcResponse::RaftStats(operator::raft_stats(self)))
-            }
-            RpcRequest::Operator(r) => self.handle_operator(r).await,
-            RpcRequest::Kv(r) => self.handle_kv(r).await,
-            RpcRequest::Catalog(r) => self.handle_catalog(r).await,
-            RpcRequest::Health(r) => self.handle_health(r).await,
+            RpcRequest::Status(r) => status::serve(self, &ctx, r).await,
+            RpcRequest::Kv(r) => kv::serve(self, &ctx, r).await,
+            RpcRequest::Catalog(r) => catalog::serve(self, &ctx, r).await,
+            RpcRequest::Health(r) => health::serve(self, &ctx, r).await,
+            RpcRequest::Operator(r) => operator::serve(self, &ctx, r).await,
         }
     }
-
-    async fn handle_kv(&self, req: KvRpc) -> Result<RpcResponse, RpcError> {
-        match req {
-            KvRpc::Apply(r) => {
-                check_dc(self, &r.datacenter)?;
-                Ok(RpcResponse::Bool(kv::apply(self, r.to_kv_request()).await?))
-            }
-            KvRpc::Get(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, entry) = kv::get(self, &opts, &r.key).await?;
-                Ok(RpcResponse::DirEntries(IndexedDirEntries {
-                    entries: entry.into_iter().collect(),
-                    query_meta: meta.into(),
-                }))
-            }
-            KvRpc::List(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, entries) = kv::list(self, &opts, &r.key).await?;
-                Ok(RpcResponse::DirEntries(IndexedDirEntries {
-                    entries,
-                    query_meta: meta.into(),
-                }))
-            }
-            KvRpc::ListKeys(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, keys) = kv::keys(self, &opts, &r.prefix, &r.seperator).await?;
-                Ok(RpcResponse::KeyList(IndexedKeyList {
-                    keys,
-                    query_meta: meta.into(),
-                }))
-            }
-        }
-    }
-
-    async fn handle_catalog(&self, req: CatalogRpc) -> Result<RpcResponse, RpcError> {
-        match req {
-            CatalogRpc::Register(r) => catalog::register(self, *r)
-                .await
-                .map(|_| RpcResponse::Bool(true)),
-            CatalogRpc::Deregister(r) => catalog::deregister(self, r)
-                .await
-                .map(|_| RpcResponse::Bool(true)),
-            CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(catalog::datacenters(self))),
-            CatalogRpc::ListNodes(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, nodes) =
-                    catalog::nodes(self, &opts, &meta_filters(&r.node_meta_filters)).await?;
-                Ok(RpcResponse::Nodes(IndexedNodes {
-                    nodes,
-                    query_meta: meta.into(),
-                }))
-            }
-            CatalogRpc::ListServices(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, services) =
-                    catalog::services(self, &opts, &meta_filters(&r.node_meta_filters)).await?;
-                Ok(RpcResponse::Services(IndexedServices {
-                    services,
-                    query_meta: meta.into(),
-                }))
-            }
-            CatalogRpc::ServiceNodes(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let filters = meta_filters(&r.node_meta_filters);
-                let (meta, nodes) =
-                    catalog::service_nodes(self, &opts, &r.service_name, &r.service_tags, &filters)
-                        .await?;
-                Ok(RpcResponse::ServiceNodes(IndexedServiceNodes {
-                    service_nodes: nodes,
-                    query_meta: meta.into(),
-                }))
-            }
-            CatalogRpc::NodeServices(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, ns) = catalog::node_services(self, &opts, &r.node).await?;
-                Ok(RpcResponse::NodeServices(IndexedNodeServices {
-                    node_services: ns,
-                    query_meta: meta.into(),
-                }))
-            }
-        }
-    }
-
-    async fn handle_health(&self, req: HealthRpc) -> Result<RpcResponse, RpcError> {
-        match req {
-            HealthRpc::NodeChecks(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let (meta, checks) = health::node_checks(self, &opts, &r.node).await?;
-                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
-                    health_checks: checks,
-                    query_meta: meta.into(),
-                }))
-            }
-            HealthRpc::ServiceChecks(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let filters = meta_filters(&r.node_meta_filters);
-                let (meta, checks) =
-                    health::service_checks(self, &opts, &r.service_name, &filters).await?;
-                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
-                    health_checks: checks,
-                    query_meta: meta.into(),
-                }))
-            }
-            HealthRpc::ChecksInState(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let filters = meta_filters(&r.node_meta_filters);
-                let (meta, checks) =
-                    health::checks_in_state(self, &opts, &r.state, &filters).await?;
-                Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
-                    health_checks: checks,
-                    query_meta: meta.into(),
-                }))
-            }
-            HealthRpc::ServiceNodes(r) => {
-                let opts = r.query_options.to_options(&r.datacenter);
-                let filters = meta_filters(&r.node_meta_filters);
-                let (meta, nodes) = health::service_nodes(
-                    self,
-                    &opts,
-                    &r.service_name,
-                    &r.service_tags,
-                    &filters,
-                    r.passing_only,
-                )
-                .await?;
-                Ok(RpcResponse::CheckServiceNodes(IndexedCheckServiceNodes {
-                    nodes,
-                    query_meta: meta.into(),
-                }))
-            }
-        }
-    }
-}
-
-impl Server {
-    async fn handle_operator(&self, req: OperatorRpc) -> Result<RpcResponse, RpcError> {
-        match req {
-            OperatorRpc::RaftGetConfiguration(r) => {
-                check_dc(self, &r.datacenter)?;
-                Ok(RpcResponse::RaftConfiguration(
-                    operator::raft_configuration(self),
-                ))
-            }
-            OperatorRpc::RaftRemovePeerById(r) => {
-                check_dc(self, &r.datacenter)?;
-                operator::remove_peer_by_id(self, &r.id).await?;
-                Ok(RpcResponse::Empty)
-            }
-            OperatorRpc::RaftRemovePeerByAddress(r) => {
-                check_dc(self, &r.datacenter)?;
-                operator::remove_peer_by_address(self, &r.address).await?;
-                Ok(RpcResponse::Empty)
-            }
-            OperatorRpc::AutopilotGetConfiguration(r) => {
-                check_dc(self, &r.datacenter)?;
-                Ok(RpcResponse::AutopilotConfig(
-                    operator::autopilot_get_config(self),
-                ))
-            }
-            OperatorRpc::AutopilotSetConfiguration(r) => {
-                check_dc(self, &r.datacenter)?;
-                Ok(RpcResponse::Bool(operator::autopilot_set_config(
-                    self, r.config, r.cas,
-                )))
-            }
-            OperatorRpc::ServerHealth(r) => {
-                check_dc(self, &r.datacenter)?;
-                Ok(RpcResponse::OperatorHealth(
-                    operator::server_health(self).await?,
-                ))
-            }
-        }
-    }
-}
-
-fn check_dc(server: &Server, dc: &str) -> Result<(), RpcError> {
-    if !dc.is_empty() && dc != server.config().datacenter {
-        return Err(RpcError::NoPathToDatacenter);
-    }
-    Ok(())
 }
 
 impl RpcHandler for Server {

@@ -16,7 +16,8 @@ use consul_types::catalog::{
 };
 
 use crate::endpoints::catalog;
-use crate::rpc::{RpcRequest, RpcResponse, StatusRpc};
+use crate::endpoints::status::StatusRpc;
+use crate::rpc::{DcSpecificRequest, RpcRequest, RpcResponse};
 use crate::{QueryOptions, ReadMode, RpcError, Server};
 
 /// Gossip state of a member.
@@ -261,7 +262,7 @@ pub async fn try_bootstrap(
             continue;
         }
         let Ok(sock) = addr.parse() else { continue };
-        let req = RpcRequest::Status(StatusRpc::Peers);
+        let req = RpcRequest::Status(StatusRpc::Peers(DcSpecificRequest::default()));
         match server
             .pool()
             .call(sock, &req, std::time::Duration::from_secs(5))

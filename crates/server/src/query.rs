@@ -32,8 +32,6 @@ pub enum ReadMode {
 /// Options common to every read (Consul's `QueryOptions`).
 #[derive(Debug, Clone, Default)]
 pub struct QueryOptions {
-    /// Datacenter asked for ("" = local).
-    pub datacenter: String,
     /// Block until the result's index exceeds this (0 = don't block).
     pub min_index: u64,
     /// Longest time to block (0 = default).

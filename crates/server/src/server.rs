@@ -12,6 +12,7 @@ use consul_raft::{RaftConfig, RaftError, RaftNode};
 use consul_state::{ReadTxn, Store, WatchSet};
 use consul_types::command::{Command, CommandResult};
 
+use crate::endpoints::operator::{OperatorRpc, RaftRemovePeerRequest};
 use crate::error::RpcError;
 use crate::fsm::Fsm;
 use crate::query::{run_blocking, QueryMeta, QueryOptions, ReadMode};
@@ -222,9 +223,6 @@ impl Server {
         opts: &QueryOptions,
         read: impl FnMut(&ReadTxn, &mut WatchSet) -> (u64, T),
     ) -> Result<(QueryMeta, T), RpcError> {
-        if !opts.datacenter.is_empty() && opts.datacenter != self.inner.config.datacenter {
-            return Err(RpcError::NoPathToDatacenter);
-        }
         match opts.mode {
             ReadMode::Stale => {
                 let (index, result) = run_blocking(&self.inner.store, opts, read).await;
@@ -404,13 +402,12 @@ impl Server {
             return Ok(LeaveOutcome::LastServer);
         }
         if !self.is_leader() {
-            let req =
-                crate::rpc::RpcRequest::Operator(crate::rpc::OperatorRpc::RaftRemovePeerByAddress(
-                    crate::rpc::RaftRemovePeerRequest {
-                        address: raft.addr().to_string(),
-                        ..Default::default()
-                    },
-                ));
+            let req = crate::rpc::RpcRequest::Operator(OperatorRpc::RaftRemovePeerByAddress(
+                RaftRemovePeerRequest {
+                    address: raft.addr().to_string(),
+                    ..Default::default()
+                },
+            ));
             self.handle(req).await?;
             return Ok(LeaveOutcome::Removed);
         }

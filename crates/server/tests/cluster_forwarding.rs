@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use consul_server::rpc::{
-    KeyRequest, KvRpc, KvsRequest, RpcRequest, RpcResponse, WireQueryOptions,
-};
+use consul_server::endpoints::kv::{KeyRequest, KvRpc, KvsRequest};
+use consul_server::rpc::{RpcRequest, RpcResponse, WireQueryOptions};
 use consul_server::{Server, ServerConfig};
 use consul_types::kv::{DirEntry, KvOp};
 
@@ -38,7 +37,7 @@ fn put(key: &str, value: &str) -> RpcRequest {
             value: Some(value.as_bytes().to_vec().into()),
             ..Default::default()
         },
-        token: String::new(),
+        token: Default::default(),
     }))
 }
 

@@ -8,12 +8,13 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use consul_server::autopilot;
-use consul_server::endpoints::operator::{AutopilotConfig, RaftConfigurationResponse};
-use consul_server::membership::{Member, MemberState};
-use consul_server::rpc::{
-    AutopilotSetConfigRequest, DcSpecificRequest, KvRpc, KvsRequest, OperatorRpc,
-    RaftRemovePeerRequest, RpcRequest, RpcResponse, WireQueryOptions,
+use consul_server::endpoints::kv::{KvRpc, KvsRequest};
+use consul_server::endpoints::operator::{
+    AutopilotConfig, AutopilotSetConfigRequest, OperatorRpc, RaftConfigurationResponse,
+    RaftRemovePeerRequest,
 };
+use consul_server::membership::{Member, MemberState};
+use consul_server::rpc::{DcSpecificRequest, RpcRequest, RpcResponse, WireQueryOptions};
 use consul_server::{LeaveOutcome, RpcError, Server, ServerConfig};
 use consul_types::kv::{DirEntry, KvOp};
 
@@ -135,7 +136,7 @@ fn put(key: &str) -> RpcRequest {
             value: Some(b"v".to_vec().into()),
             ..Default::default()
         },
-        token: String::new(),
+        token: Default::default(),
     }))
 }
 

@@ -5,15 +5,20 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bytes::Bytes;
+use consul_server::endpoints::catalog::CatalogRpc;
+use consul_server::endpoints::health::{ChecksInStateRequest, HealthRpc};
+use consul_server::endpoints::kv::{KeyListRequest, KeyRequest, KvRpc, KvsRequest};
+use consul_server::endpoints::status::StatusRpc;
 use consul_server::rpc::frame::{self, read_body, read_frame, write_frame, DEFAULT_MAX_FRAME};
 use consul_server::rpc::*;
 use consul_server::RpcError;
+use consul_types::catalog::{DeregisterRequest, HealthCheck, NodeService, RegisterRequest};
 use consul_types::kv::{DirEntry, KvOp};
 use rand::{Rng, SeedableRng};
 
 fn sample_requests() -> Vec<RpcRequest> {
     let qo = WireQueryOptions {
-        token: "t".into(),
+        token: "query-secret".into(),
         min_query_index: 42,
         max_query_time: Duration::from_secs(30),
         allow_stale: true,
@@ -22,7 +27,10 @@ fn sample_requests() -> Vec<RpcRequest> {
     };
     vec![
         RpcRequest::Status(StatusRpc::Ping),
-        RpcRequest::Status(StatusRpc::Leader),
+        RpcRequest::Status(StatusRpc::Leader(DcSpecificRequest {
+            datacenter: "dc1".into(),
+            ..Default::default()
+        })),
         RpcRequest::Kv(KvRpc::Apply(KvsRequest {
             datacenter: "dc1".into(),
             op: KvOp::Cas,
@@ -32,7 +40,7 @@ fn sample_requests() -> Vec<RpcRequest> {
                 modify_index: 7,
                 ..Default::default()
             },
-            token: String::new(),
+            token: "write-secret".into(),
         })),
         RpcRequest::Kv(KvRpc::Get(KeyRequest {
             datacenter: "dc1".into(),
@@ -46,6 +54,36 @@ fn sample_requests() -> Vec<RpcRequest> {
             ..Default::default()
         })),
         RpcRequest::Catalog(CatalogRpc::ListDatacenters),
+        RpcRequest::Catalog(CatalogRpc::register(
+            RegisterRequest {
+                datacenter: "dc1".into(),
+                node: "n1".into(),
+                address: "10.0.0.1".into(),
+                node_meta: BTreeMap::from([("rack".into(), "r1".into())]),
+                service: Some(NodeService {
+                    id: "web1".into(),
+                    service: "web".into(),
+                    tags: vec!["v1".into()],
+                    port: 80,
+                    ..Default::default()
+                }),
+                checks: vec![HealthCheck {
+                    check_id: "c".into(),
+                    status: "passing".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            "reg-token".into(),
+        )),
+        RpcRequest::Catalog(CatalogRpc::deregister(
+            DeregisterRequest {
+                node: "n1".into(),
+                service_id: "web1".into(),
+                ..Default::default()
+            },
+            "dereg-token".into(),
+        )),
         RpcRequest::Catalog(CatalogRpc::ListNodes(DcSpecificRequest {
             node_meta_filters: BTreeMap::from([("rack".into(), "r1".into())]),
             query_options: qo.clone(),
@@ -78,6 +116,33 @@ fn requests_round_trip() {
         let back: RpcRequest = frame::decode(&buf[4..]).unwrap();
         assert_eq!(format!("{back:?}"), format!("{req:?}"));
     }
+}
+
+#[test]
+fn datacenter_and_token_survive_the_wire_but_never_show_in_debug() {
+    for req in sample_requests() {
+        let back: RpcRequest = frame::decode(&frame::encode(&req).unwrap()[4..]).unwrap();
+        assert_eq!(back.datacenter(), req.datacenter(), "{req:?}");
+        assert_eq!(back.token(), req.token(), "{req:?}");
+        if !req.token().is_empty() {
+            let secret = req.token().secret();
+            assert!(!format!("{req:?}").contains(secret), "{req:?}");
+        }
+    }
+    let reg = &sample_requests()[6];
+    assert_eq!(
+        (reg.datacenter(), reg.token().secret()),
+        ("dc1", "reg-token")
+    );
+    let RpcRequest::Catalog(CatalogRpc::Register(args)) = reg else {
+        panic!("sample 6 is a registration")
+    };
+    // Go's embedded WriteRequest: the token sits beside the registration's fields.
+    let generic: BTreeMap<String, serde_json::Value> =
+        rmp_serde::from_slice(&rmp_serde::to_vec_named(args).unwrap()).unwrap();
+    assert_eq!(generic["Token"], "reg-token");
+    assert_eq!(generic["Node"], "n1");
+    assert!(generic.contains_key("Service"));
 }
 
 #[test]
@@ -288,7 +353,7 @@ fn blocking_timeout_rule() {
     );
     // Writes never block.
     assert_eq!(
-        RpcRequest::Status(StatusRpc::Peers).timeout(hold, dflt),
+        RpcRequest::Status(StatusRpc::Peers(Default::default())).timeout(hold, dflt),
         dflt
     );
 }

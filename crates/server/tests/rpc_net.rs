@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use consul_server::endpoints::catalog::CatalogRpc;
+use consul_server::endpoints::kv::{KeyRequest, KvRpc};
+use consul_server::endpoints::status::StatusRpc;
 use consul_server::rpc::*;
 use consul_server::RpcError;
 use consul_types::kv::DirEntry;
@@ -16,7 +19,7 @@ fn handler() -> Arc<dyn RpcHandler> {
     Arc::new(|req: RpcRequest| async move {
         match req {
             RpcRequest::Status(StatusRpc::Ping) => Ok(RpcResponse::Empty),
-            RpcRequest::Status(StatusRpc::Leader) => Ok(RpcResponse::String("me".into())),
+            RpcRequest::Status(StatusRpc::Leader(_)) => Ok(RpcResponse::String("me".into())),
             RpcRequest::Kv(KvRpc::Get(r)) => {
                 if let Some(ms) = r.key.strip_prefix("sleep/") {
                     let ms: u64 = ms.parse().unwrap_or(0);
@@ -135,7 +138,11 @@ async fn typed_calls_and_remote_errors() {
     let pool = ConnPool::new(PoolConfig::default());
     let a = l.local_addr();
     let leader = pool
-        .call(a, &RpcRequest::Status(StatusRpc::Leader), T)
+        .call(
+            a,
+            &RpcRequest::Status(StatusRpc::Leader(Default::default())),
+            T,
+        )
         .await
         .unwrap()
         .into_string()

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use consul_server::rpc::{HealthRpc, NodeSpecificRequest, RpcRequest, WireQueryOptions};
+use consul_server::endpoints::health::HealthRpc;
+use consul_server::rpc::{NodeSpecificRequest, RpcRequest, WireQueryOptions};
 use consul_types::catalog::{status, HealthCheck};
 
 use super::Probe;

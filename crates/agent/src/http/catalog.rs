@@ -1,13 +1,9 @@
 //! `/v1/catalog/*`: register, deregister, datacenters, nodes, services,
 //! service/<name>, node/<node>.
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
-use consul_server::rpc::{
-    CatalogRpc, DcSpecificRequest, NodeSpecificRequest, RpcRequest, ServiceSpecificRequest,
-    WireQueryOptions,
-};
+use consul_server::endpoints::catalog::CatalogRpc;
+use consul_server::rpc::{NodeSpecificRequest, RpcRequest, ServiceSpecificRequest};
 use consul_types::catalog::{DeregisterRequest, RegisterRequest};
 
 use super::respond::{json, rpc_err, HttpError, HttpResult};
@@ -19,28 +15,17 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Htt
         .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))
 }
 
-/// The read options and datacenter of a request.
-pub(super) fn read_parts(ctx: &Ctx) -> Result<(String, WireQueryOptions), HttpError> {
-    let opts = ctx.params.query_options()?;
-    Ok((
-        opts.datacenter.clone(),
-        WireQueryOptions::from_options(&opts, ""),
-    ))
-}
-
-/// `?node-meta=k:v` as the map Consul's requests carry.
-pub(super) fn node_meta(ctx: &Ctx) -> BTreeMap<String, String> {
-    ctx.params.node_meta().into_iter().collect()
-}
-
 /// PUT /v1/catalog/register
 pub async fn register(ctx: Ctx, body: Bytes) -> HttpResult {
     let mut req: RegisterRequest = decode_body(&body)?;
     if req.datacenter.is_empty() {
-        req.datacenter = ctx.params.datacenter();
+        req.datacenter = ctx.datacenter.clone();
     }
-    ctx.rpc(RpcRequest::Catalog(CatalogRpc::Register(Box::new(req))))
-        .await?;
+    ctx.rpc(RpcRequest::Catalog(CatalogRpc::register(
+        req,
+        ctx.token.clone(),
+    )))
+    .await?;
     Ok(json(&true, false))
 }
 
@@ -48,10 +33,13 @@ pub async fn register(ctx: Ctx, body: Bytes) -> HttpResult {
 pub async fn deregister(ctx: Ctx, body: Bytes) -> HttpResult {
     let mut req: DeregisterRequest = decode_body(&body)?;
     if req.datacenter.is_empty() {
-        req.datacenter = ctx.params.datacenter();
+        req.datacenter = ctx.datacenter.clone();
     }
-    ctx.rpc(RpcRequest::Catalog(CatalogRpc::Deregister(req)))
-        .await?;
+    ctx.rpc(RpcRequest::Catalog(CatalogRpc::deregister(
+        req,
+        ctx.token.clone(),
+    )))
+    .await?;
     Ok(json(&true, false))
 }
 
@@ -67,12 +55,7 @@ pub async fn datacenters(ctx: Ctx) -> HttpResult {
 
 /// GET /v1/catalog/nodes
 pub async fn nodes(ctx: Ctx) -> HttpResult {
-    let (datacenter, query_options) = read_parts(&ctx)?;
-    let req = DcSpecificRequest {
-        datacenter,
-        node_meta_filters: node_meta(&ctx),
-        query_options,
-    };
+    let req = ctx.dc_request(ctx.query_options()?);
     ctx.read(RpcRequest::Catalog(CatalogRpc::ListNodes(req)), |r| {
         r.into_nodes().map(|x| (x.nodes, x.query_meta))
     })
@@ -81,13 +64,9 @@ pub async fn nodes(ctx: Ctx) -> HttpResult {
 
 /// GET /v1/catalog/services
 pub async fn services(ctx: Ctx) -> HttpResult {
-    let (datacenter, query_options) = read_parts(&ctx)?;
-    let req = DcSpecificRequest {
-        datacenter,
-        node_meta_filters: node_meta(&ctx),
-        query_options,
-    };
-    let req = RpcRequest::Catalog(CatalogRpc::ListServices(req));
+    let req = RpcRequest::Catalog(CatalogRpc::ListServices(
+        ctx.dc_request(ctx.query_options()?),
+    ));
     ctx.read(req, |r| {
         r.into_services().map(|x| (x.services, x.query_meta))
     })
@@ -102,11 +81,11 @@ pub(super) fn service_request(
     if name.is_empty() {
         return Err(HttpError::bad_request("Missing service name"));
     }
-    let (datacenter, query_options) = read_parts(ctx)?;
+    let query_options = ctx.query_options()?;
     let tags = ctx.params.all("tag");
     Ok(ServiceSpecificRequest {
-        datacenter,
-        node_meta_filters: node_meta(ctx),
+        datacenter: ctx.datacenter.clone(),
+        node_meta_filters: ctx.node_meta(),
         service_name: name,
         tag_filter: !tags.is_empty(),
         service_tags: tags,
@@ -130,11 +109,10 @@ pub(super) fn node_request(ctx: &Ctx, name: String) -> Result<NodeSpecificReques
     if name.is_empty() {
         return Err(HttpError::bad_request("Missing node name"));
     }
-    let (datacenter, query_options) = read_parts(ctx)?;
     Ok(NodeSpecificRequest {
-        datacenter,
+        datacenter: ctx.datacenter.clone(),
+        query_options: ctx.query_options()?,
         node: name,
-        query_options,
     })
 }
 

@@ -1,8 +1,9 @@
 //! `/v1/health/*`: node/<node>, checks/<service>, service/<service>, state/<state>.
 
-use consul_server::rpc::{ChecksInStateRequest, HealthRpc, RpcRequest};
+use consul_server::endpoints::health::{ChecksInStateRequest, HealthRpc};
+use consul_server::rpc::RpcRequest;
 
-use super::catalog::{node_meta, node_request, read_parts, service_request};
+use super::catalog::{node_request, service_request};
 use super::respond::{HttpError, HttpResult};
 use super::Ctx;
 
@@ -41,12 +42,11 @@ pub async fn state(ctx: Ctx, state: String) -> HttpResult {
     if state.is_empty() {
         return Err(HttpError::bad_request("Missing check state"));
     }
-    let (datacenter, query_options) = read_parts(&ctx)?;
     let req = ChecksInStateRequest {
-        datacenter,
-        node_meta_filters: node_meta(&ctx),
+        datacenter: ctx.datacenter.clone(),
+        node_meta_filters: ctx.node_meta(),
         state,
-        query_options,
+        query_options: ctx.query_options()?,
     };
     let req = RpcRequest::Health(HealthRpc::ChecksInState(req));
     ctx.read(req, |r| {

@@ -4,9 +4,8 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use consul_server::rpc::{
-    KeyListRequest, KeyRequest, KvRpc, KvsRequest, RpcRequest, WireQueryOptions,
-};
+use consul_server::endpoints::kv::{KeyListRequest, KeyRequest, KvRpc, KvsRequest};
+use consul_server::rpc::RpcRequest;
 use consul_server::QueryMeta;
 use consul_types::kv::{DirEntry, KvOp};
 
@@ -23,9 +22,8 @@ fn not_found(meta: &consul_server::QueryMeta) -> Response {
 
 /// GET /v1/kv/<key>
 pub async fn get(ctx: Ctx, key: String) -> HttpResult {
-    let opts = ctx.params.query_options()?;
-    let query_options = WireQueryOptions::from_options(&opts, "");
-    let datacenter = opts.datacenter.clone();
+    let query_options = ctx.query_options()?;
+    let datacenter = ctx.datacenter.clone();
     if ctx.params.has("keys") {
         // Consul also accepts the historical misspelling `seperator`.
         let sep = ctx
@@ -119,10 +117,9 @@ pub async fn put(ctx: Ctx, key: String, body: Bytes) -> HttpResult {
     }
     let flags = ctx.params.u64("flags", "flags")?.unwrap_or(0);
     let cas = ctx.params.u64("cas", "cas index")?;
-    check_dc(&ctx)?;
     let req = KvsRequest {
-        datacenter: String::new(),
-        token: String::new(),
+        datacenter: ctx.datacenter.clone(),
+        token: ctx.token.clone(),
         op: if cas.is_some() { KvOp::Cas } else { KvOp::Set },
         dir_ent: DirEntry {
             key,
@@ -147,15 +144,14 @@ pub async fn delete(ctx: Ctx, key: String) -> HttpResult {
         return Err(HttpError::bad_request("Missing key name"));
     }
     let cas = ctx.params.u64("cas", "cas index")?;
-    check_dc(&ctx)?;
     let op = match (recurse, cas) {
         (true, _) => KvOp::DeleteTree,
         (false, Some(_)) => KvOp::DeleteCas,
         (false, None) => KvOp::Delete,
     };
     let req = KvsRequest {
-        datacenter: String::new(),
-        token: String::new(),
+        datacenter: ctx.datacenter.clone(),
+        token: ctx.token.clone(),
         op,
         dir_ent: DirEntry {
             key,
@@ -169,13 +165,4 @@ pub async fn delete(ctx: Ctx, key: String) -> HttpResult {
         .into_bool()
         .map_err(rpc_err)?;
     Ok(json(&ok, false))
-}
-
-/// Writes to another datacenter cannot be forwarded yet.
-fn check_dc(ctx: &Ctx) -> Result<(), HttpError> {
-    let dc = ctx.params.datacenter();
-    if !dc.is_empty() && dc != ctx.agent.datacenter() {
-        return Err(consul_server::RpcError::NoPathToDatacenter.into());
-    }
-    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod operator;
 pub mod params;
 pub mod respond;
 pub mod status;
+pub mod token;
 
 use std::sync::Arc;
 
@@ -31,8 +32,9 @@ use crate::agent::Agent;
 use params::Params;
 use respond::HttpError;
 
-/// What every handler needs: the agent, the query string, and whether to
-/// pretty-print JSON.
+/// What every handler needs, parsed once per request: the agent, the query string, whether
+/// to pretty-print JSON, and the two facts every typed RPC request carries — the caller's
+/// token and the datacenter asked for. Handlers pass these along; they never parse them.
 pub struct Ctx {
     /// The agent.
     pub agent: Arc<Agent>,
@@ -40,9 +42,46 @@ pub struct Ctx {
     pub params: Params,
     /// `?pretty` or dev mode.
     pub pretty: bool,
+    /// The caller's ACL token ([`token::request_token`]; redacted in `Debug`).
+    pub token: consul_server::rpc::Token,
+    /// `?dc=` / `?datacenter=` ("" = the agent's own).
+    pub datacenter: String,
 }
 
 impl Ctx {
+    /// This request's read options in their wire form, carrying the caller's token.
+    pub fn query_options(&self) -> Result<consul_server::rpc::WireQueryOptions, HttpError> {
+        Ok(consul_server::rpc::WireQueryOptions::from_options(
+            &self.params.query_options()?,
+            self.token.clone(),
+        ))
+    }
+
+    /// Options that only carry the caller's token (calls that take no read parameters).
+    pub fn token_only(&self) -> consul_server::rpc::WireQueryOptions {
+        consul_server::rpc::WireQueryOptions {
+            token: self.token.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// A datacenter-wide request for this caller (`?node-meta` filters included).
+    pub fn dc_request(
+        &self,
+        query_options: consul_server::rpc::WireQueryOptions,
+    ) -> consul_server::rpc::DcSpecificRequest {
+        consul_server::rpc::DcSpecificRequest {
+            datacenter: self.datacenter.clone(),
+            node_meta_filters: self.node_meta(),
+            query_options,
+        }
+    }
+
+    /// `?node-meta=k:v` filters as the map Consul's requests carry.
+    pub fn node_meta(&self) -> std::collections::BTreeMap<String, String> {
+        self.params.node_meta().into_iter().collect()
+    }
+
     /// Send a typed request to the servers (see [`Agent::rpc`]).
     pub async fn rpc(
         &self,
@@ -82,10 +121,14 @@ impl FromRequestParts<Arc<Agent>> for Ctx {
     ) -> Result<Self, Self::Rejection> {
         let params = Params::parse(parts.uri.query());
         let pretty = agent.info().dev || params.has("pretty");
+        let token = token::request_token(&params, &parts.headers);
+        let datacenter = params.datacenter();
         Ok(Ctx {
             agent: agent.clone(),
             params,
             pretty,
+            token,
+            datacenter,
         })
     }
 }

@@ -6,11 +6,11 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use axum::response::Response;
-use consul_server::endpoints::operator::{AutopilotConfig, OperatorHealthReply};
-use consul_server::rpc::{
-    AutopilotSetConfigRequest, DcSpecificRequest, OperatorRpc, RaftRemovePeerRequest, RpcRequest,
-    WireQueryOptions,
+use consul_server::endpoints::operator::{
+    AutopilotConfig, AutopilotSetConfigRequest, OperatorHealthReply, OperatorRpc,
+    RaftRemovePeerRequest,
 };
+use consul_server::rpc::{DcSpecificRequest, RpcRequest};
 use consul_types::duration::{format_go_duration, serde_go};
 use serde::{Deserialize, Serialize};
 
@@ -170,12 +170,11 @@ fn health_json(r: OperatorHealthReply) -> HealthJson {
 }
 
 fn dc_request(ctx: &Ctx, stale: bool) -> DcSpecificRequest {
+    let mut query_options = ctx.token_only();
+    query_options.allow_stale = stale;
     DcSpecificRequest {
-        datacenter: ctx.params.datacenter(),
-        query_options: WireQueryOptions {
-            allow_stale: stale,
-            ..Default::default()
-        },
+        datacenter: ctx.datacenter.clone(),
+        query_options,
         ..Default::default()
     }
 }
@@ -212,10 +211,10 @@ pub async fn raft_peer(ctx: Ctx) -> HttpResult {
         ),
     };
     let args = RaftRemovePeerRequest {
-        datacenter: ctx.params.datacenter(),
+        datacenter: ctx.datacenter.clone(),
         address,
         id,
-        token: String::new(),
+        token: ctx.token.clone(),
     };
     let req = if has_id {
         OperatorRpc::RaftRemovePeerById(args)
@@ -261,10 +260,10 @@ pub async fn autopilot_put(ctx: Ctx, body: Bytes) -> HttpResult {
         }
     };
     let req = AutopilotSetConfigRequest {
-        datacenter: ctx.params.datacenter(),
+        datacenter: ctx.datacenter.clone(),
         config,
         cas,
-        token: String::new(),
+        token: ctx.token.clone(),
     };
     let ok = ctx
         .rpc(RpcRequest::Operator(

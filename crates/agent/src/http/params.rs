@@ -68,7 +68,8 @@ impl Params {
         }
     }
 
-    /// Consul's common read options: `index`, `wait`, `stale`, `consistent`, `dc`.
+    /// Consul's common read options: `index`, `wait`, `stale`, `consistent` (the datacenter
+    /// is [`Params::datacenter`]).
     pub fn query_options(&self) -> Result<QueryOptions, HttpError> {
         let min_index = self.u64("index", "index")?.unwrap_or(0);
         let max_wait = match self.get("wait") {
@@ -92,21 +93,14 @@ impl Params {
             (false, true) => ReadMode::Consistent,
             (false, false) => ReadMode::Default,
         };
-        // `datacenter` wins over `dc`, as in Consul.
-        let datacenter = self
-            .get("datacenter")
-            .or_else(|| self.get("dc"))
-            .unwrap_or("")
-            .to_string();
         Ok(QueryOptions {
-            datacenter,
             min_index,
             max_wait,
             mode,
         })
     }
 
-    /// The datacenter a write targets ("" = local).
+    /// The datacenter a request targets ("" = local); `datacenter` wins over `dc`.
     pub fn datacenter(&self) -> String {
         self.get("datacenter")
             .or_else(|| self.get("dc"))
@@ -147,11 +141,10 @@ mod tests {
             (o.min_index, o.max_wait, o.mode),
             (7, Duration::from_millis(1500), ReadMode::Stale)
         );
-        let o = Params::parse(Some("wait=120000ms&consistent&dc=east&datacenter=west"))
-            .query_options()
-            .unwrap();
+        let p = Params::parse(Some("wait=120000ms&consistent&dc=east&datacenter=west"));
+        let o = p.query_options().unwrap();
         assert_eq!(
-            (o.max_wait, o.mode, o.datacenter.as_str()),
+            (o.max_wait, o.mode, p.datacenter().as_str()),
             (Duration::from_secs(120), ReadMode::Consistent, "west")
         );
         assert!(Params::parse(Some("stale&consistent"))

@@ -1,6 +1,12 @@
-//! Endpoints, one module per area: typed requests in, typed results plus
-//! [`QueryMeta`](crate::QueryMeta) out. HTTP handlers (and, later, RPC from
-//! client agents) call these; none of them knows about HTTP.
+//! Endpoints, one module per **area** (`status`, `kv`, `catalog`, `health`, `operator`), as
+//! Consul's `*_endpoint.go`. Each area owns what it accepts — its request enum and argument
+//! structs, in `<area>/request.rs` — and how it is served: its operations on the [`Server`]
+//! (typed requests in, typed results plus [`QueryMeta`] out) and the `serve` function the
+//! dispatcher ([`crate::dispatch`]) routes the area's requests to, after applying the rules
+//! every area shares. None of them knows about HTTP.
+//!
+//! [`Server`]: crate::Server
+//! [`QueryMeta`]: crate::QueryMeta
 
 pub mod catalog;
 pub mod health;

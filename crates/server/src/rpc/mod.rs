@@ -6,9 +6,12 @@
 //!   connection carrying request/response frames in turn. Anything else is closed.
 //! * **Frames** — a 4-byte big-endian length, then msgpack with named fields ([`frame`]);
 //!   readers bound the length before allocating.
-//! * **Typed requests** — [`RpcRequest`] has one variant per area (`Kv(KvRpc::Get(…))`, …)
-//!   whose argument structs keep Consul's struct and field names; answers are
-//!   [`RpcResponse`]s, and endpoint errors travel as [`crate::RpcError`].
+//! * **Typed requests** — [`RpcRequest`] has one variant per area (`Kv(KvRpc::Get(…))`, …);
+//!   each area's request enum and argument structs live with the area, in
+//!   `crate::endpoints::<area>::request`, and keep Consul's struct and field names. Shapes
+//!   several areas share are in [`args`]; every request answers [`RequestInfo`] (datacenter,
+//!   [`Token`], read options, leader-only). Answers are [`RpcResponse`]s, and endpoint errors
+//!   travel as [`crate::RpcError`].
 //! * **Server side** — [`RpcListener`] hands requests to an [`RpcHandler`] (which calls the
 //!   same `crate::endpoints` as local calls) and Raft to the node in its [`RaftSlot`].
 //! * **Client side** — [`ConnPool`]: one multiplexed connection per server, a stream per call,
@@ -17,6 +20,7 @@
 //!
 //! ```no_run
 //! # async fn demo(server: std::sync::Arc<dyn consul_server::rpc::RpcHandler>) -> Result<(), Box<dyn std::error::Error>> {
+//! use consul_server::endpoints::kv::{KeyRequest, KvRpc};
 //! use consul_server::rpc::*;
 //! let listener = RpcListener::bind("127.0.0.1:0".parse()?, server, ListenerConfig::default()).await?;
 //! let pool = ConnPool::new(PoolConfig::default());
@@ -28,9 +32,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod args;
 mod error;
 pub mod frame;
 mod handler;
+mod info;
 mod listener;
 mod mux;
 mod pool;
@@ -40,24 +46,24 @@ mod raft;
 mod request;
 mod response;
 mod retry;
+mod token;
 mod transport;
 mod wire_time;
 
+pub use args::{DcSpecificRequest, NodeSpecificRequest, ServiceSpecificRequest};
 pub use error::{CallError, FrameError, WireError};
 pub use handler::{BoxFuture, LateHandler, RpcHandler};
+pub use info::RequestInfo;
 pub use listener::{ListenerConfig, RpcListener};
 pub use pool::{ConnPool, PoolConfig, PoolStats, DEFAULT_RPC_TIMEOUT};
 pub use protocol::RpcType;
 pub use query::{WireQueryMeta, WireQueryOptions};
 pub use raft::{RaftReply, RaftRpc, RaftSlot};
-pub use request::{
-    AutopilotSetConfigRequest, CatalogRpc, ChecksInStateRequest, DcSpecificRequest, HealthRpc,
-    KeyListRequest, KeyRequest, KvRpc, KvsRequest, NodeSpecificRequest, OperatorRpc,
-    RaftRemovePeerRequest, RpcRequest, ServiceSpecificRequest, StatusRpc,
-};
+pub use request::RpcRequest;
 pub use response::{
     IndexedCheckServiceNodes, IndexedDirEntries, IndexedHealthChecks, IndexedKeyList,
     IndexedNodeServices, IndexedNodes, IndexedServiceNodes, IndexedServices, RpcResponse,
 };
 pub use retry::{can_retry, is_read};
+pub use token::Token;
 pub use transport::{RaftChannel, RaftTransportConfig, RpcTransport};

@@ -13,7 +13,7 @@ use crate::{QueryMeta, QueryOptions, ReadMode};
 #[serde(rename_all = "PascalCase", default)]
 pub struct WireQueryOptions {
     /// ACL token.
-    pub token: String,
+    pub token: super::Token,
     /// Block until the result's index exceeds this (0: answer at once).
     pub min_query_index: u64,
     /// Longest time to block (0: Consul's default of 5 minutes).
@@ -28,10 +28,9 @@ pub struct WireQueryOptions {
 }
 
 impl WireQueryOptions {
-    /// The endpoints' options for a request aimed at `datacenter`.
-    pub fn to_options(&self, datacenter: &str) -> QueryOptions {
+    /// The endpoints' options (the dispatcher derives them once per request).
+    pub fn to_options(&self) -> QueryOptions {
         QueryOptions {
-            datacenter: datacenter.to_string(),
             min_index: self.min_query_index,
             max_wait: self.max_query_time,
             mode: if self.require_consistent {
@@ -44,10 +43,11 @@ impl WireQueryOptions {
         }
     }
 
-    /// The wire form of the endpoints' options (the datacenter travels in the request).
-    pub fn from_options(opts: &QueryOptions, token: &str) -> Self {
+    /// The wire form of the endpoints' options with the caller's token (the datacenter
+    /// travels in the request).
+    pub fn from_options(opts: &QueryOptions, token: super::Token) -> Self {
         WireQueryOptions {
-            token: token.to_string(),
+            token,
             min_query_index: opts.min_index,
             max_query_time: opts.max_wait,
             allow_stale: opts.mode == ReadMode::Stale,

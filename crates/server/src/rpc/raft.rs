@@ -23,6 +23,21 @@ pub enum RaftRpc {
     InstallSnapshot(InstallSnapshotRequestFull),
 }
 
+/// Raft traffic names no datacenter and no token, and is never forwarded to the leader.
+impl super::RequestInfo for RaftRpc {
+    fn datacenter(&self) -> &str {
+        ""
+    }
+
+    fn token(&self) -> &super::Token {
+        super::Token::none()
+    }
+
+    fn needs_leader(&self) -> bool {
+        false
+    }
+}
+
 /// The answer to a [`RaftRpc`].
 #[derive(Debug, Serialize, Deserialize)]
 pub enum RaftReply {

@@ -2,7 +2,8 @@
 //! another server) while `rpc_hold_timeout` lasts.
 
 use super::error::CallError;
-use super::request::{RpcRequest, StatusRpc};
+use super::request::RpcRequest;
+use crate::endpoints::status::StatusRpc;
 use crate::RpcError;
 
 /// Whether a request only reads (safe to repeat after it broke in flight).
@@ -10,7 +11,7 @@ pub fn is_read(req: &RpcRequest) -> bool {
     req.query_options().is_some()
         || matches!(
             req,
-            RpcRequest::Status(StatusRpc::Leader | StatusRpc::Peers | StatusRpc::Ping)
+            RpcRequest::Status(StatusRpc::Leader(_) | StatusRpc::Peers(_) | StatusRpc::Ping)
         )
 }
 
@@ -30,12 +31,16 @@ pub fn can_retry(req: &RpcRequest, err: &CallError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rpc::{CatalogRpc, KeyRequest, KvRpc};
+    use crate::endpoints::catalog::CatalogRpc;
+    use crate::endpoints::kv::{KeyRequest, KvRpc};
     use consul_types::catalog::DeregisterRequest;
 
     #[test]
     fn writes_broken_in_flight_are_not_retried() {
-        let write = RpcRequest::Catalog(CatalogRpc::Deregister(DeregisterRequest::default()));
+        let write = RpcRequest::Catalog(CatalogRpc::deregister(
+            DeregisterRequest::default(),
+            Default::default(),
+        ));
         let read = RpcRequest::Kv(KvRpc::Get(KeyRequest::default()));
         let io = CallError::Io {
             addr: "x".into(),

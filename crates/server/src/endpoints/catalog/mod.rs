@@ -1,11 +1,69 @@
 //! Catalog endpoint: register/deregister through Raft; node and service reads.
 
+mod request;
+
+pub use request::{CatalogRpc, DeregisterArgs, RegisterArgs};
+
 use std::collections::BTreeMap;
 
 use consul_types::catalog::{DeregisterRequest, Node, NodeServices, RegisterRequest, ServiceNode};
 use consul_types::command::Command;
 
+use crate::dispatch::RequestCtx;
+use crate::rpc::args::meta_pairs;
+use crate::rpc::{
+    IndexedNodeServices, IndexedNodes, IndexedServiceNodes, IndexedServices, RpcResponse,
+};
 use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// Serve one `Catalog.*` call (routed here by the dispatcher).
+pub(crate) async fn serve(
+    server: &Server,
+    ctx: &RequestCtx,
+    req: CatalogRpc,
+) -> Result<RpcResponse, RpcError> {
+    let opts = &ctx.read;
+    match req {
+        CatalogRpc::Register(r) => register(server, r.request)
+            .await
+            .map(|_| RpcResponse::Bool(true)),
+        CatalogRpc::Deregister(r) => deregister(server, r.request)
+            .await
+            .map(|_| RpcResponse::Bool(true)),
+        CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(datacenters(server))),
+        CatalogRpc::ListNodes(r) => {
+            let (meta, nodes) = nodes(server, opts, &meta_pairs(&r.node_meta_filters)).await?;
+            Ok(RpcResponse::Nodes(IndexedNodes {
+                nodes,
+                query_meta: meta.into(),
+            }))
+        }
+        CatalogRpc::ListServices(r) => {
+            let filters = meta_pairs(&r.node_meta_filters);
+            let (meta, services) = services(server, opts, &filters).await?;
+            Ok(RpcResponse::Services(IndexedServices {
+                services,
+                query_meta: meta.into(),
+            }))
+        }
+        CatalogRpc::ServiceNodes(r) => {
+            let filters = meta_pairs(&r.node_meta_filters);
+            let (meta, nodes) =
+                service_nodes(server, opts, &r.service_name, &r.service_tags, &filters).await?;
+            Ok(RpcResponse::ServiceNodes(IndexedServiceNodes {
+                service_nodes: nodes,
+                query_meta: meta.into(),
+            }))
+        }
+        CatalogRpc::NodeServices(r) => {
+            let (meta, ns) = node_services(server, opts, &r.node).await?;
+            Ok(RpcResponse::NodeServices(IndexedNodeServices {
+                node_services: ns,
+                query_meta: meta.into(),
+            }))
+        }
+    }
+}
 
 /// `node-meta` filter pairs.
 pub type NodeMetaFilter = [(String, String)];
@@ -43,10 +101,9 @@ pub async fn register(server: &Server, mut req: RegisterRequest) -> Result<(), R
             )));
         }
     }
+    // The dispatcher refused any other datacenter; store the one it was meant for.
     if req.datacenter.is_empty() {
         req.datacenter = server.config().datacenter.clone();
-    } else if req.datacenter != server.config().datacenter {
-        return Err(RpcError::NoPathToDatacenter);
     }
     server.apply(Command::Register(req)).await.map(|_| ())
 }
@@ -55,9 +112,6 @@ pub async fn register(server: &Server, mut req: RegisterRequest) -> Result<(), R
 pub async fn deregister(server: &Server, req: DeregisterRequest) -> Result<(), RpcError> {
     if req.node.is_empty() {
         return Err(RpcError::BadRequest("Must provide node".into()));
-    }
-    if !req.datacenter.is_empty() && req.datacenter != server.config().datacenter {
-        return Err(RpcError::NoPathToDatacenter);
     }
     server.apply(Command::Deregister(req)).await.map(|_| ())
 }

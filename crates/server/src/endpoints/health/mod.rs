@@ -1,9 +1,62 @@
 //! Health endpoint: checks by node, by service and by state; healthy instances.
 
+mod request;
+
+pub use request::{ChecksInStateRequest, HealthRpc};
+
 use consul_types::catalog::{CheckServiceNode, HealthCheck};
 
 use super::catalog::NodeMetaFilter;
+use crate::dispatch::RequestCtx;
+use crate::rpc::args::meta_pairs;
+use crate::rpc::{IndexedCheckServiceNodes, IndexedHealthChecks, RpcResponse};
 use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// Serve one `Health.*` call (routed here by the dispatcher).
+pub(crate) async fn serve(
+    server: &Server,
+    ctx: &RequestCtx,
+    req: HealthRpc,
+) -> Result<RpcResponse, RpcError> {
+    let opts = &ctx.read;
+    let checks = |(meta, health_checks): (QueryMeta, Vec<HealthCheck>)| {
+        RpcResponse::HealthChecks(IndexedHealthChecks {
+            health_checks,
+            query_meta: meta.into(),
+        })
+    };
+    match req {
+        HealthRpc::NodeChecks(r) => node_checks(server, opts, &r.node).await.map(checks),
+        HealthRpc::ServiceChecks(r) => {
+            let filters = meta_pairs(&r.node_meta_filters);
+            service_checks(server, opts, &r.service_name, &filters)
+                .await
+                .map(checks)
+        }
+        HealthRpc::ChecksInState(r) => {
+            let filters = meta_pairs(&r.node_meta_filters);
+            checks_in_state(server, opts, &r.state, &filters)
+                .await
+                .map(checks)
+        }
+        HealthRpc::ServiceNodes(r) => {
+            let filters = meta_pairs(&r.node_meta_filters);
+            let (meta, nodes) = service_nodes(
+                server,
+                opts,
+                &r.service_name,
+                &r.service_tags,
+                &filters,
+                r.passing_only,
+            )
+            .await?;
+            Ok(RpcResponse::CheckServiceNodes(IndexedCheckServiceNodes {
+                nodes,
+                query_meta: meta.into(),
+            }))
+        }
+    }
+}
 
 /// Checks of one node.
 pub async fn node_checks(

@@ -1,9 +1,48 @@
 //! KV endpoint: writes through Raft, reads with blocking semantics.
 
+mod request;
+
+pub use request::{KeyListRequest, KeyRequest, KvRpc, KvsRequest};
+
 use consul_types::command::{Command, CommandResult};
 use consul_types::kv::{DirEntry, KvRequest};
 
+use crate::dispatch::RequestCtx;
+use crate::rpc::{IndexedDirEntries, IndexedKeyList, RpcResponse};
 use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// Serve one `KVS.*` call (routed here by the dispatcher).
+pub(crate) async fn serve(
+    server: &Server,
+    ctx: &RequestCtx,
+    req: KvRpc,
+) -> Result<RpcResponse, RpcError> {
+    let opts = &ctx.read;
+    match req {
+        KvRpc::Apply(r) => Ok(RpcResponse::Bool(apply(server, r.to_kv_request()).await?)),
+        KvRpc::Get(r) => {
+            let (meta, entry) = get(server, opts, &r.key).await?;
+            Ok(RpcResponse::DirEntries(IndexedDirEntries {
+                entries: entry.into_iter().collect(),
+                query_meta: meta.into(),
+            }))
+        }
+        KvRpc::List(r) => {
+            let (meta, entries) = list(server, opts, &r.key).await?;
+            Ok(RpcResponse::DirEntries(IndexedDirEntries {
+                entries,
+                query_meta: meta.into(),
+            }))
+        }
+        KvRpc::ListKeys(r) => {
+            let (meta, keys) = keys(server, opts, &r.prefix, &r.seperator).await?;
+            Ok(RpcResponse::KeyList(IndexedKeyList {
+                keys,
+                query_meta: meta.into(),
+            }))
+        }
+    }
+}
 
 /// Apply a KV write; answers whether it took effect (CAS may answer false).
 pub async fn apply(server: &Server, req: KvRequest) -> Result<bool, RpcError> {
