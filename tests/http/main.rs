@@ -144,6 +144,7 @@ fn assert_unknown_dc_everywhere(agent: &Agent) {
         ("GET", "/v1/catalog/services?dc=nope"),
         ("GET", "/v1/catalog/service/consul?dc=nope"),
         ("GET", "/v1/catalog/node/x?dc=nope"),
+        ("GET", "/v1/catalog/node-services/x?dc=nope"),
         ("GET", "/v1/health/node/x?dc=nope"),
         ("GET", "/v1/health/checks/consul?dc=nope"),
         ("GET", "/v1/health/service/consul?dc=nope"),
