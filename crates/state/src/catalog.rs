@@ -11,7 +11,7 @@ use consul_types::catalog::{
 use imbl::OrdSet;
 
 use crate::error::StateError;
-use crate::index::Table;
+use crate::table::Table;
 use crate::tables::{node_range, NodeKey, Tables};
 use crate::txn::{ReadTxn, WriteTxn};
 use crate::watch::WatchSet;

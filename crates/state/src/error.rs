@@ -15,6 +15,23 @@ pub enum StateError {
     /// The operation is not implemented by this store yet.
     #[error("unsupported operation: {0}")]
     Unsupported(String),
+    /// A snapshot was written in a format newer than this server reads.
+    #[error(
+        "snapshot format v{found} is newer than this server supports (v{supported}); \
+         upgrade this server to restore it"
+    )]
+    NewerFormat {
+        /// The image's format version.
+        found: u8,
+        /// The newest version this server reads.
+        supported: u8,
+    },
+    /// A snapshot holds a table this server does not know, not marked ignorable.
+    #[error(
+        "snapshot has table {0:?}, unknown to this server (written by a newer version); \
+         upgrade this server to restore it"
+    )]
+    UnknownTable(String),
     /// A snapshot could not be decoded or is inconsistent.
     #[error("corrupt snapshot: {0}")]
     Corrupt(String),

@@ -4,7 +4,7 @@
 use consul_types::catalog::{status, CheckServiceNode, HealthCheck, Node, NodeService};
 
 use crate::catalog::meta_matches;
-use crate::index::Table;
+use crate::table::Table;
 use crate::tables::node_range;
 use crate::txn::ReadTxn;
 use crate::watch::WatchSet;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use consul_types::kv::{DirEntry, KvOp, KvRequest};
 
 use crate::error::StateError;
-use crate::index::Table;
+use crate::table::Table;
 use crate::tables::prefix_range;
 use crate::tombstone::graveyard_max;
 use crate::txn::{ReadTxn, WriteTxn};

@@ -14,13 +14,16 @@ mod kv;
 mod persist;
 mod registry;
 mod store;
+mod table;
+mod table_set;
 mod tables;
 mod tombstone;
 mod txn;
 mod watch;
 
 pub use error::StateError;
-pub use index::Table;
+pub use persist::{Restored, SNAPSHOT_FORMAT};
 pub use store::Store;
+pub use table::Table;
 pub use txn::{ReadTxn, WriteTxn};
 pub use watch::{WaitFuture, WatchSet};

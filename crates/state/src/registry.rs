@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::table_set::TableMap;
 use crate::watch::{ChangeSet, Watch};
 
 type Ids = HashSet<u64>;
@@ -12,7 +13,7 @@ type Ids = HashSet<u64>;
 pub(crate) struct WaiterIndex {
     kv_keys: BTreeMap<String, Ids>,
     kv_prefixes: BTreeMap<String, Ids>,
-    tables: [Ids; 5],
+    tables: TableMap<Ids>,
     services: HashMap<String, Ids>,
     nodes: HashMap<String, Ids>,
 }
@@ -36,7 +37,7 @@ impl WaiterIndex {
             match w {
                 Watch::KvKey(k) => add(self.kv_keys.entry(k.clone()).or_default(), id),
                 Watch::KvPrefix(p) => add(self.kv_prefixes.entry(p.clone()).or_default(), id),
-                Watch::Table(t) => add(&mut self.tables[*t as usize], id),
+                Watch::Table(t) => add(&mut self.tables[*t], id),
                 Watch::Service(s) => add(self.services.entry(s.clone()).or_default(), id),
                 Watch::Node(n) => add(self.nodes.entry(n.clone()).or_default(), id),
             }
@@ -58,7 +59,7 @@ impl WaiterIndex {
                     }
                 }
                 Watch::Table(t) => {
-                    self.tables[*t as usize].remove(&id);
+                    self.tables[*t].remove(&id);
                 }
                 Watch::Service(s) => {
                     if remove_from(self.services.get_mut(s), id) {
@@ -78,10 +79,8 @@ impl WaiterIndex {
     /// caller's business).
     pub fn matching(&self, cs: &ChangeSet) -> Ids {
         let mut out = Ids::new();
-        for (i, ids) in self.tables.iter().enumerate() {
-            if cs.tables & (1 << i) != 0 {
-                out.extend(ids);
-            }
+        for t in cs.tables.iter() {
+            out.extend(&self.tables[t]);
         }
         for k in &cs.kv_keys {
             if let Some(ids) = self.kv_keys.get(k) {
@@ -131,7 +130,7 @@ impl WaiterIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::Table;
+    use crate::table::Table;
     use crate::watch::WatchSet;
 
     /// The index must find exactly the waiters a linear scan would.

@@ -2,7 +2,7 @@
 //! that list indexes move forward on deletes, until reaped.
 
 use crate::error::StateError;
-use crate::index::Table;
+use crate::table::Table;
 use crate::tables::{prefix_range, Tables};
 use crate::txn::WriteTxn;
 

@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, MutexGuard};
 
-use crate::index::Table;
 use crate::store::Store;
+use crate::table::Table;
 use crate::tables::Tables;
 use crate::watch::ChangeSet;
 

@@ -13,9 +13,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use crate::index::Table;
 use crate::registry::WaiterIndex;
 use crate::store::Store;
+use crate::table::Table;
+use crate::table_set::TableSet;
 
 /// How many commits the notifier remembers for late registrations.
 const HISTORY: usize = 1024;
@@ -115,7 +116,7 @@ impl WatchSet {
                         .iter()
                         .any(|d| d.starts_with(p.as_str()) || p.starts_with(d.as_str()))
             }
-            Watch::Table(t) => cs.tables & t.bit() != 0,
+            Watch::Table(t) => cs.tables.contains(*t),
             Watch::Service(s) => cs.services.contains(s),
             Watch::Node(n) => cs.nodes.contains(n),
         })
@@ -141,8 +142,8 @@ impl WatchSet {
 pub(crate) struct ChangeSet {
     /// Everything changed (snapshot restore).
     pub all: bool,
-    /// Bit per [`Table`].
-    pub tables: u8,
+    /// Tables whose contents changed.
+    pub tables: TableSet,
     /// KV keys written or deleted.
     pub kv_keys: BTreeSet<String>,
     /// KV prefixes deleted as a whole (large delete-trees).
@@ -156,12 +157,12 @@ pub(crate) struct ChangeSet {
 impl ChangeSet {
     /// Whether the commit changed nothing.
     pub fn is_empty(&self) -> bool {
-        !self.all && self.tables == 0
+        !self.all && self.tables.is_empty()
     }
 
     /// Record a table change.
     pub fn table(&mut self, t: Table) {
-        self.tables |= t.bit();
+        self.tables.insert(t);
     }
 
     /// Record a service-name change.

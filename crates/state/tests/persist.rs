@@ -106,3 +106,126 @@ fn garbage_is_rejected_and_leaves_state_alone() {
     assert!(matches!(s.restore(&[]), Err(StateError::Corrupt(_))));
     assert_eq!(observe(&s), before);
 }
+
+/// A v2 image as a test sees it, to drop or add sections.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Image {
+    version: u8,
+    sections: Vec<Section>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Section {
+    table: String,
+    ignorable: bool,
+    index: u64,
+    #[serde(with = "serde_bytes")]
+    rows: Vec<u8>,
+}
+
+fn open(image: &[u8]) -> Image {
+    rmp_serde::from_slice(image).unwrap()
+}
+
+fn close(image: &Image) -> Vec<u8> {
+    rmp_serde::to_vec_named(image).unwrap()
+}
+
+/// An image written by the first release (format v1, before snapshots had
+/// sections), of exactly the state `populated()` builds.
+const V1_IMAGE: &[u8] = include_bytes!("fixtures/snapshot-v1.msgpack");
+
+#[test]
+fn a_v1_snapshot_still_restores() {
+    let t = Store::new();
+    let restored = t.restore_reporting(V1_IMAGE).unwrap();
+    assert_eq!(restored.version, 1);
+    assert_eq!(observe(&t), observe(&populated()));
+    // Persisting again writes the current format, identical to a fresh one.
+    assert_eq!(open(&t.persist()).version, consul_state::SNAPSHOT_FORMAT);
+    assert_eq!(t.persist(), populated().persist());
+}
+
+#[test]
+fn the_current_format_has_one_section_per_table() {
+    let img = open(&populated().persist());
+    assert_eq!(img.version, 2);
+    let names: Vec<&str> = img.sections.iter().map(|s| s.table.as_str()).collect();
+    let all: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(names, all);
+}
+
+#[test]
+fn an_absent_table_restores_empty() {
+    let s = populated();
+    let mut img = open(&s.persist());
+    img.sections
+        .retain(|sec| sec.table != "kvs" && sec.table != "tombstones");
+    let t = Store::new();
+    t.restore(&close(&img)).unwrap();
+    let r = t.snapshot();
+    assert!(r.kv_list(&mut WatchSet::new(), "").1.is_empty());
+    assert_eq!(r.table_index(Table::Kvs), 0);
+    assert_eq!(r.table_index(Table::Tombstones), 0);
+    // The tables that were there are intact.
+    let ws = &mut WatchSet::new();
+    assert_eq!(r.nodes(ws, &[]), s.snapshot().nodes(ws, &[]));
+    assert_eq!(r.table_index(Table::Services), 8);
+}
+
+#[test]
+fn a_newer_format_is_refused_with_a_clear_message() {
+    let s = populated();
+    let before = observe(&s);
+    let mut img = open(&s.persist());
+    img.version = consul_state::SNAPSHOT_FORMAT + 1;
+    let err = s.restore(&close(&img)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "snapshot format v3 is newer than this server supports (v2); \
+         upgrade this server to restore it"
+    );
+    assert_eq!(observe(&s), before);
+}
+
+#[test]
+fn an_unknown_table_is_refused_unless_marked_ignorable() {
+    let s = populated();
+    let before = observe(&s);
+    let future_table = |ignorable| Section {
+        table: "sessions".into(),
+        ignorable,
+        index: 99,
+        rows: rmp_serde::to_vec(&vec![("id", "n1")]).unwrap(),
+    };
+    let mut img = open(&s.persist());
+    img.sections.push(future_table(false));
+    let err = s.restore(&close(&img)).unwrap_err();
+    assert_eq!(err, StateError::UnknownTable("sessions".into()));
+    assert!(err.to_string().contains("upgrade this server"), "{err}");
+    assert_eq!(observe(&s), before);
+
+    let mut img = open(&s.persist());
+    img.sections.insert(0, future_table(true));
+    let t = Store::new();
+    let restored = t.restore_reporting(&close(&img)).unwrap();
+    assert_eq!(restored.skipped, vec!["sessions".to_string()]);
+    assert_eq!(observe(&t), before);
+}
+
+#[test]
+fn a_table_twice_is_corrupt() {
+    let s = populated();
+    let mut img = open(&s.persist());
+    let dup = Section {
+        table: "kvs".into(),
+        ignorable: false,
+        index: 0,
+        rows: img.sections[3].rows.clone(),
+    };
+    img.sections.push(dup);
+    assert!(matches!(
+        s.restore(&close(&img)),
+        Err(StateError::Corrupt(_))
+    ));
+}

@@ -1,0 +1,152 @@
+//! One snapshot section per table: how each table's rows are written and
+//! read back. Every match here is exhaustive over [`Table`], so a new table
+//! cannot be left out of snapshots by accident.
+
+use std::sync::Arc;
+
+use consul_types::catalog::{HealthCheck, Node, NodeService};
+use consul_types::kv::DirEntry;
+use serde::{Deserialize, Serialize};
+
+use crate::error::StateError;
+use crate::table::Table;
+use crate::tables::Tables;
+
+/// The services section: instances plus the per-name indexes.
+#[derive(Serialize, Deserialize)]
+struct ServicesSection<S> {
+    /// `(node, service)`.
+    rows: Vec<(String, S)>,
+    /// `service.<name>` index entries.
+    name_indexes: Vec<(String, u64)>,
+    /// Index of the last write that removed a service's final instance.
+    extinction: u64,
+}
+
+fn encode<T: Serialize + ?Sized>(rows: &T) -> Vec<u8> {
+    // Plain data with string map keys always serializes into a Vec.
+    rmp_serde::to_vec_named(rows).expect("snapshot section encodes")
+}
+
+fn decode<'a, T: Deserialize<'a>>(table: Table, rows: &'a [u8]) -> Result<T, StateError> {
+    rmp_serde::from_slice(rows)
+        .map_err(|e| StateError::Corrupt(format!("table {:?}: {e}", table.name())))
+}
+
+/// Whether a server that does not know `table` may restore an image without
+/// it. No table so far: each holds state a server must not lose.
+pub(super) fn ignorable(table: Table) -> bool {
+    match table {
+        Table::Nodes | Table::Services | Table::Checks | Table::Kvs | Table::Tombstones => false,
+    }
+}
+
+/// The rows of `table`, encoded.
+pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
+    match table {
+        Table::Nodes => encode(&t.nodes.values().map(|n| &**n).collect::<Vec<&Node>>()),
+        Table::Services => encode(&ServicesSection {
+            rows: t
+                .services
+                .iter()
+                .map(|(k, s)| (k.0.clone(), &**s))
+                .collect::<Vec<(String, &NodeService)>>(),
+            name_indexes: t
+                .indexes
+                .services
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            extinction: t.indexes.service_extinction,
+        }),
+        Table::Checks => encode(
+            &t.checks
+                .values()
+                .map(|c| &**c)
+                .collect::<Vec<&HealthCheck>>(),
+        ),
+        Table::Kvs => encode(&t.kvs.values().map(|e| &**e).collect::<Vec<&DirEntry>>()),
+        Table::Tombstones => encode(&t.tombstones.iter().collect::<Vec<(&String, &u64)>>()),
+    }
+}
+
+/// Load `table`'s encoded rows into `t` (tables it refers to are loaded).
+pub(super) fn load(t: &mut Tables, table: Table, rows: &[u8]) -> Result<(), StateError> {
+    match table {
+        Table::Nodes => load_nodes(t, decode(table, rows)?),
+        Table::Services => {
+            let s: ServicesSection<NodeService> = decode(table, rows)?;
+            load_services(t, s.rows, s.name_indexes, s.extinction)
+        }
+        Table::Checks => load_checks(t, decode(table, rows)?),
+        Table::Kvs => load_kvs(t, decode(table, rows)?),
+        Table::Tombstones => load_tombstones(t, decode(table, rows)?),
+    }
+}
+
+pub(super) fn load_nodes(t: &mut Tables, rows: Vec<Node>) -> Result<(), StateError> {
+    for n in rows {
+        t.nodes.insert(n.node.clone(), Arc::new(n));
+    }
+    Ok(())
+}
+
+pub(super) fn load_services(
+    t: &mut Tables,
+    rows: Vec<(String, NodeService)>,
+    name_indexes: Vec<(String, u64)>,
+    extinction: u64,
+) -> Result<(), StateError> {
+    for (node, s) in rows {
+        if !t.nodes.contains_key(&node) {
+            return Err(StateError::Corrupt(format!(
+                "service {:?} on unknown node {node:?}",
+                s.id
+            )));
+        }
+        let key = (node, s.id.clone());
+        let mut set = t
+            .services_by_name
+            .get(&s.service)
+            .cloned()
+            .unwrap_or_default();
+        set.insert(key.clone());
+        t.services_by_name.insert(s.service.clone(), set);
+        t.services.insert(key, Arc::new(s));
+    }
+    for (name, idx) in name_indexes {
+        if t.services_by_name.contains_key(&name) {
+            t.indexes.services.insert(name, idx);
+        }
+    }
+    t.indexes.service_extinction = extinction;
+    Ok(())
+}
+
+pub(super) fn load_checks(t: &mut Tables, rows: Vec<HealthCheck>) -> Result<(), StateError> {
+    for c in rows {
+        if !t.nodes.contains_key(&c.node) {
+            return Err(StateError::Corrupt(format!(
+                "check {:?} on unknown node {:?}",
+                c.check_id, c.node
+            )));
+        }
+        t.checks
+            .insert((c.node.clone(), c.check_id.clone()), Arc::new(c));
+    }
+    Ok(())
+}
+
+pub(super) fn load_kvs(t: &mut Tables, rows: Vec<DirEntry>) -> Result<(), StateError> {
+    for e in rows {
+        t.kvs.insert(Arc::from(e.key.as_str()), Arc::new(e));
+    }
+    Ok(())
+}
+
+pub(super) fn load_tombstones(t: &mut Tables, rows: Vec<(String, u64)>) -> Result<(), StateError> {
+    for (k, idx) in rows {
+        t.tombstones.insert(k, idx);
+    }
+    Ok(())
+}
