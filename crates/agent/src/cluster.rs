@@ -58,6 +58,7 @@ async fn full_pass(agent: &Agent, server: &Server) {
 
 /// Run on a server agent until shutdown.
 pub async fn run(agent: Arc<Agent>, server: Server) {
+    tokio::spawn(exit_when_raft_fails(agent.clone(), server.clone()));
     let mut events = agent.lan().subscribe();
     let expect = agent.info().bootstrap_expect as usize;
     let mut bootstrapped = expect <= 1 || agent.info().bootstrap;
@@ -102,4 +103,12 @@ pub async fn run(agent: Arc<Agent>, server: Server) {
         }
         was_leader = leader;
     }
+}
+
+/// A server whose Raft stopped on a failure (e.g. a committed command it
+/// cannot apply) can serve nothing correct any more: stop the agent loudly
+/// (the process exits with status 1) rather than run on with frozen state.
+async fn exit_when_raft_fails(agent: Arc<Agent>, server: Server) {
+    let reason = server.failed().await;
+    agent.fail(format!("server: Raft stopped: {reason}"));
 }

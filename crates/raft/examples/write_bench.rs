@@ -10,10 +10,10 @@ use consul_raft::{NoTransport, RaftConfig, RaftNode, StateMachine};
 struct Counter(std::sync::atomic::AtomicU64);
 
 impl StateMachine for Counter {
-    fn apply(&self, _index: u64, command: &[u8]) -> Vec<u8> {
+    fn apply(&self, _index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
         self.0
             .fetch_add(command.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        Vec::new()
+        Ok(Vec::new())
     }
     fn snapshot(&self) -> Vec<u8> {
         self.0

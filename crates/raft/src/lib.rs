@@ -24,7 +24,7 @@ pub use error::{RaftError, TransportError};
 pub use log_store::LogStore;
 pub use network::{BoxFuture, InstallSnapshotRequestFull, NoTransport, Transport};
 pub use node::{RaftNode, RaftStats};
-pub use state_machine::{StateMachine, StateMachineStore};
+pub use state_machine::{ApplyError, StateMachine, StateMachineStore};
 pub use types::{
     AppendEntriesRequest, AppendEntriesResponse, Batch, BatchResponse, Metrics, NodeId,
     SnapshotResponse, TypeConfig, VoteRequest, VoteResponse,

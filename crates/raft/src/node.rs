@@ -259,6 +259,34 @@ impl RaftNode {
         lock(&self.inner.last_contact).map(|t| t.elapsed())
     }
 
+    /// Why Raft stopped on its own on this server (a storage or state-machine failure, e.g.
+    /// a committed command the state machine cannot apply); `None` while it runs and after
+    /// a requested shutdown.
+    pub fn fatal_error(&self) -> Option<String> {
+        match &self.inner.metrics.borrow().running_state {
+            Err(openraft::error::Fatal::Stopped) | Ok(()) => None,
+            Err(f) => Some(f.to_string()),
+        }
+    }
+
+    /// Resolves with [`RaftNode::fatal_error`] once Raft stopped on a failure; never after a
+    /// requested shutdown.
+    pub async fn failed(&self) -> String {
+        let mut rx = self.inner.metrics.clone();
+        loop {
+            if let Some(reason) = self.fatal_error() {
+                return reason;
+            }
+            if rx.changed().await.is_err() {
+                // The metrics sender is gone: read the final state once more.
+                return match self.fatal_error() {
+                    Some(reason) => reason,
+                    None => std::future::pending().await,
+                };
+            }
+        }
+    }
+
     /// openraft's metrics stream.
     pub fn metrics(&self) -> watch::Receiver<Metrics> {
         self.inner.metrics.clone()

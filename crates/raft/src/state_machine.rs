@@ -22,13 +22,22 @@ pub trait StateMachine: Send + Sync + 'static {
     /// Application indexes start at 1 and grow by one per command, identically on every
     /// server and across restarts (several commands may share one Raft log entry when
     /// group-committed, but each gets its own index).
-    fn apply(&self, index: u64, command: &[u8]) -> Vec<u8>;
+    ///
+    /// An error means the command cannot be applied here at all (e.g. it was written by a
+    /// newer version): Raft stops on this server rather than skip it and diverge from the
+    /// others (see [`crate::RaftNode::fatal_error`]).
+    fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, ApplyError>;
     /// Serialize the whole state (called from a blocking context; may take a while).
     fn snapshot(&self) -> Vec<u8>;
     /// Replace the whole state with a snapshot's contents (`index` is the application index
     /// of the last command the snapshot includes).
     fn restore(&self, index: u64, data: &[u8]) -> Result<(), String>;
 }
+
+/// Why the application cannot apply a committed command; stops Raft on this server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ApplyError(pub String);
 
 /// Applied-state bookkeeping, guarded together with calls into the application so that a
 /// snapshot's data always matches its metadata.
@@ -191,9 +200,23 @@ impl RaftStateMachine<TypeConfig> for StateMachineStore {
                 EntryPayload::Blank => {}
                 EntryPayload::Normal(batch) => {
                     for cmd in batch.commands {
-                        a.app_index += 1;
-                        let r = self.app.apply(a.app_index, &cmd);
-                        resp.results.push((a.app_index, ByteBuf::from(r)));
+                        let index = a.app_index + 1;
+                        let r = self.app.apply(index, &cmd).map_err(|e| {
+                            tracing::error!(
+                                index,
+                                error = %e,
+                                "raft: the state machine cannot apply a committed command; \
+                                 stopping Raft on this server"
+                            );
+                            StorageError::from(StorageIOError::apply(
+                                entry.log_id,
+                                openraft::AnyError::error(format!(
+                                    "state machine cannot apply command {index}: {e}"
+                                )),
+                            ))
+                        })?;
+                        a.app_index = index;
+                        resp.results.push((index, ByteBuf::from(r)));
                     }
                 }
                 EntryPayload::Membership(m) => {

@@ -171,3 +171,24 @@ async fn concurrent_writes_are_group_committed() {
     assert!(fsyncs < 320, "{fsyncs} fsyncs for 320 writes");
     node.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_command_the_state_machine_cannot_apply_stops_raft() {
+    let sm = Arc::new(Recorder::default());
+    let node = start(config(None), sm.clone()).await;
+    node.bootstrap(me()).await.unwrap();
+    node.wait_for_leader(Duration::from_secs(2)).await.unwrap();
+    node.write(b"a".to_vec()).await.unwrap();
+    assert_eq!(node.fatal_error(), None);
+
+    assert!(node.write(common::POISON.to_vec()).await.is_err());
+    let reason = tokio::time::timeout(Duration::from_secs(5), node.failed())
+        .await
+        .expect("raft stops");
+    assert!(reason.contains("poisoned command"), "{reason}");
+    assert_eq!(node.fatal_error(), Some(reason));
+    // Nothing after the refused command is applied.
+    assert!(node.write(b"b".to_vec()).await.is_err());
+    assert_eq!(sm.entries(), vec![(1, b"a".to_vec())]);
+    node.shutdown().await;
+}

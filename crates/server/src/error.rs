@@ -24,10 +24,57 @@ pub enum RpcError {
     /// The named object does not exist (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// The request conflicts with the current state (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
     /// The server is shutting down.
     #[error("server is shutting down")]
     Shutdown,
     /// Anything else (HTTP 500).
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<consul_types::command::CommandError> for RpcError {
+    /// The endpoint error for a command the state store refused.
+    fn from(e: consul_types::command::CommandError) -> Self {
+        use consul_types::command::CommandError;
+        match e {
+            CommandError::NotFound(m) => RpcError::NotFound(m),
+            CommandError::Conflict(m) => RpcError::Conflict(m),
+            CommandError::Invalid(m) => RpcError::BadRequest(m),
+            CommandError::Unsupported(m) | CommandError::Failed(m) => RpcError::Internal(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use consul_types::command::CommandError;
+
+    #[test]
+    fn each_refusal_kind_has_its_endpoint_error() {
+        let m = || "why".to_string();
+        assert_eq!(
+            RpcError::from(CommandError::NotFound(m())),
+            RpcError::NotFound(m())
+        );
+        assert_eq!(
+            RpcError::from(CommandError::Conflict(m())),
+            RpcError::Conflict(m())
+        );
+        assert_eq!(
+            RpcError::from(CommandError::Invalid(m())),
+            RpcError::BadRequest(m())
+        );
+        assert_eq!(
+            RpcError::from(CommandError::Unsupported(m())),
+            RpcError::Internal(m())
+        );
+        assert_eq!(
+            RpcError::from(CommandError::Failed(m())),
+            RpcError::Internal(m())
+        );
+    }
 }

@@ -202,7 +202,8 @@ impl Server {
     }
 
     /// Replicate `cmd` through Raft; returns its log index and the FSM's answer
-    /// once it is committed on a quorum, fsynced and applied.
+    /// once it is committed on a quorum, fsynced and applied. A refusal by the
+    /// state store comes back as the [`RpcError`] of its kind.
     pub async fn apply(&self, cmd: Command) -> Result<(u64, CommandResult), RpcError> {
         self.hold_for_leader().await?;
         let (index, resp) = self
@@ -212,7 +213,7 @@ impl Server {
             .await
             .map_err(raft_err)?;
         match CommandResult::decode(&resp) {
-            CommandResult::Error(msg) => Err(RpcError::Internal(msg)),
+            CommandResult::Rejected(e) => Err(e.into()),
             ok => Ok((index, ok)),
         }
     }
@@ -300,6 +301,12 @@ impl Server {
                 raft.last_contact().unwrap_or_default()
             },
         }
+    }
+
+    /// Resolves with the reason once Raft stopped on this server on its own
+    /// (e.g. a committed command it cannot apply); never after [`Server::shutdown`].
+    pub async fn failed(&self) -> String {
+        self.inner.raft.failed().await
     }
 
     /// Stop Raft and close the server port.

@@ -234,6 +234,7 @@ fn endpoint_errors_survive_the_wire() {
         RpcError::TooLarge("big".into()),
         RpcError::PermissionDenied,
         RpcError::NotFound("nope".into()),
+        RpcError::Conflict("held".into()),
         RpcError::Shutdown,
         RpcError::Internal("boom".into()),
     ] {

@@ -23,9 +23,9 @@ impl Recorder {
 }
 
 impl StateMachine for Recorder {
-    fn apply(&self, index: u64, command: &[u8]) -> Vec<u8> {
+    fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
         self.log.lock().unwrap().push((index, command.to_vec()));
-        command.to_vec()
+        Ok(command.to_vec())
     }
     fn snapshot(&self) -> Vec<u8> {
         serde_json::to_vec(&*self.log.lock().unwrap()).unwrap()

@@ -1,13 +1,24 @@
-//! The Raft log's command: one variant per area operation, encoded with a
-//! format-version byte so the log can evolve without breaking old entries.
+//! The Raft log's command: one variant per area operation, encoded behind a
+//! header byte so the log can evolve without breaking old entries.
+//!
+//! The header's low seven bits are the format version; its top bit
+//! ([`IGNORABLE_FLAG`], Consul's `IgnoreUnknownTypeFlag`) marks a command an
+//! older server may skip when it cannot decode it. Without the flag, a server
+//! that cannot decode a command must stop applying: skipping it would make it
+//! diverge from the servers that did apply it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{DeregisterRequest, RegisterRequest};
 use crate::kv::KvRequest;
 
+pub use crate::command_result::{CommandError, CommandResult, TxnOpError, TxnOpResult, TxnResult};
+
 /// Version byte written before every encoded command.
 pub const COMMAND_FORMAT_V1: u8 = 1;
+
+/// Header bit: a server that cannot decode this command may skip it.
+pub const IGNORABLE_FLAG: u8 = 0x80;
 
 /// A state change replicated through Raft and applied by the FSM at its log index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,17 +36,6 @@ pub enum Command {
     },
 }
 
-/// What applying a command answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CommandResult {
-    /// Nothing to report.
-    Ok,
-    /// A boolean outcome (KV set/CAS/lock answers `true`/`false`).
-    Bool(bool),
-    /// The command was rejected; the message is shown to the client.
-    Error(String),
-}
-
 /// Why a log entry could not be decoded.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandDecodeError {
@@ -51,34 +51,45 @@ pub enum CommandDecodeError {
 }
 
 impl Command {
-    /// Encode as version byte + msgpack (named fields).
+    /// Whether servers that do not know this command may skip it (the
+    /// header's [`IGNORABLE_FLAG`]). Only for a command whose loss cannot
+    /// make servers disagree about state they serve; none so far.
+    pub fn ignorable(&self) -> bool {
+        match self {
+            Command::Register(_)
+            | Command::Deregister(_)
+            | Command::Kv(_)
+            | Command::TombstoneReap { .. } => false,
+        }
+    }
+
+    /// Encode as header byte (version, plus [`IGNORABLE_FLAG`] when
+    /// [`Command::ignorable`]) + msgpack (named fields).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![COMMAND_FORMAT_V1];
+        let flag = if self.ignorable() { IGNORABLE_FLAG } else { 0 };
+        let mut out = vec![COMMAND_FORMAT_V1 | flag];
         // Serializing plain data into a Vec cannot fail.
         rmp_serde::encode::write_named(&mut out, self).expect("command encodes");
         out
     }
 
-    /// Decode an entry written by [`Command::encode`].
+    /// Decode an entry written by [`Command::encode`] (the header's
+    /// [`IGNORABLE_FLAG`] does not change how it decodes).
     pub fn decode(bytes: &[u8]) -> Result<Self, CommandDecodeError> {
         match bytes.split_first() {
             None => Err(CommandDecodeError::Empty),
-            Some((&COMMAND_FORMAT_V1, body)) => rmp_serde::from_slice(body)
-                .map_err(|e| CommandDecodeError::Malformed(e.to_string())),
-            Some((&v, _)) => Err(CommandDecodeError::UnknownVersion(v)),
+            Some((&h, body)) if h & !IGNORABLE_FLAG == COMMAND_FORMAT_V1 => {
+                rmp_serde::from_slice(body)
+                    .map_err(|e| CommandDecodeError::Malformed(e.to_string()))
+            }
+            Some((&h, _)) => Err(CommandDecodeError::UnknownVersion(h & !IGNORABLE_FLAG)),
         }
     }
-}
 
-impl CommandResult {
-    /// Encode for the Raft response channel.
-    pub fn encode(&self) -> Vec<u8> {
-        rmp_serde::to_vec(self).expect("result encodes")
-    }
-
-    /// Decode a response; a malformed one is reported as an error result.
-    pub fn decode(bytes: &[u8]) -> Self {
-        rmp_serde::from_slice(bytes).unwrap_or_else(|e| CommandResult::Error(e.to_string()))
+    /// Whether an encoded command's header marks it ignorable, whatever its
+    /// version or body (for a command this server cannot decode).
+    pub fn marked_ignorable(bytes: &[u8]) -> bool {
+        bytes.first().is_some_and(|h| h & IGNORABLE_FLAG != 0)
     }
 }
 
@@ -113,6 +124,39 @@ mod tests {
             Command::decode(&[]),
             Err(CommandDecodeError::Empty)
         ));
+    }
+
+    #[test]
+    fn the_ignorable_flag_is_read_from_the_header_only() {
+        let cmd = Command::TombstoneReap { index: 4 };
+        let enc = cmd.encode();
+        // No command so far may be skipped by a server that cannot decode it.
+        assert!(!cmd.ignorable());
+        assert!(!Command::marked_ignorable(&enc));
+        // A future command, flagged by its (newer) writer.
+        let mut flagged = enc.clone();
+        flagged[0] |= IGNORABLE_FLAG;
+        assert!(Command::marked_ignorable(&flagged));
+        assert_eq!(Command::decode(&flagged).unwrap(), cmd);
+        let unknown_body = [
+            COMMAND_FORMAT_V1 | IGNORABLE_FLAG,
+            0x81,
+            0xa3,
+            b'N',
+            b'e',
+            b'w',
+            0xc0,
+        ];
+        assert!(Command::marked_ignorable(&unknown_body));
+        assert!(matches!(
+            Command::decode(&unknown_body),
+            Err(CommandDecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            Command::decode(&[9 | IGNORABLE_FLAG]),
+            Err(CommandDecodeError::UnknownVersion(9))
+        ));
+        assert!(!Command::marked_ignorable(&[]));
     }
 
     #[test]

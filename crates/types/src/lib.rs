@@ -5,6 +5,7 @@ pub mod agent;
 pub mod bytes_b64;
 pub mod catalog;
 pub mod command;
+pub mod command_result;
 pub mod duration;
 pub mod json;
 pub mod kv;

@@ -66,6 +66,7 @@ impl From<RpcError> for HttpError {
             RpcError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             RpcError::PermissionDenied => StatusCode::FORBIDDEN,
             RpcError::NotFound(_) => StatusCode::NOT_FOUND,
+            RpcError::Conflict(_) => StatusCode::CONFLICT,
             RpcError::NoLeader
             | RpcError::NoServers
             | RpcError::NoPathToDatacenter

@@ -196,8 +196,8 @@ async fn appended_entries_are_readable_before_they_are_flushed() {
 struct Nothing;
 
 impl crate::StateMachine for Nothing {
-    fn apply(&self, _index: u64, _command: &[u8]) -> Vec<u8> {
-        Vec::new()
+    fn apply(&self, _index: u64, _command: &[u8]) -> Result<Vec<u8>, crate::ApplyError> {
+        Ok(Vec::new())
     }
     fn snapshot(&self) -> Vec<u8> {
         Vec::new()

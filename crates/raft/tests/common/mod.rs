@@ -9,6 +9,9 @@ use consul_raft::{
     SnapshotResponse, StateMachine, Transport, TransportError, VoteRequest, VoteResponse,
 };
 
+/// A command [`Recorder`] refuses to apply (as a server refuses one it cannot decode).
+pub const POISON: &[u8] = b"poison";
+
 /// Records every applied (index, command); the state is the list itself.
 #[derive(Default)]
 pub struct Recorder {
@@ -23,11 +26,14 @@ impl Recorder {
 }
 
 impl StateMachine for Recorder {
-    fn apply(&self, index: u64, command: &[u8]) -> Vec<u8> {
+    fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
+        if command == POISON {
+            return Err(consul_raft::ApplyError("poisoned command".into()));
+        }
         self.log.lock().unwrap().push((index, command.to_vec()));
         let mut r = b"ok:".to_vec();
         r.extend_from_slice(command);
-        r
+        Ok(r)
     }
     fn snapshot(&self) -> Vec<u8> {
         serde_json::to_vec(&*self.log.lock().unwrap()).unwrap()

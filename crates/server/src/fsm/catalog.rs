@@ -8,7 +8,7 @@ use consul_types::command::CommandResult;
 pub(super) fn register(store: &Store, index: u64, req: &RegisterRequest) -> CommandResult {
     match store.ensure_registration(index, req) {
         Ok(()) => CommandResult::Ok,
-        Err(e) => CommandResult::Error(e.to_string()),
+        Err(e) => super::rejected(e),
     }
 }
 
@@ -16,6 +16,6 @@ pub(super) fn register(store: &Store, index: u64, req: &RegisterRequest) -> Comm
 pub(super) fn deregister(store: &Store, index: u64, req: &DeregisterRequest) -> CommandResult {
     match store.deregister(index, req) {
         Ok(()) => CommandResult::Ok,
-        Err(e) => CommandResult::Error(e.to_string()),
+        Err(e) => super::rejected(e),
     }
 }

@@ -8,7 +8,7 @@ use consul_types::kv::KvRequest;
 pub(super) fn apply(store: &Store, index: u64, req: &KvRequest) -> CommandResult {
     match store.kv_apply(index, req) {
         Ok(b) => CommandResult::Bool(b),
-        Err(e) => CommandResult::Error(e.to_string()),
+        Err(e) => super::rejected(e),
     }
 }
 
@@ -16,6 +16,6 @@ pub(super) fn apply(store: &Store, index: u64, req: &KvRequest) -> CommandResult
 pub(super) fn reap(store: &Store, index: u64, up_to: u64) -> CommandResult {
     match store.tombstone_reap(index, up_to) {
         Ok(()) => CommandResult::Ok,
-        Err(e) => CommandResult::Error(e.to_string()),
+        Err(e) => super::rejected(e),
     }
 }

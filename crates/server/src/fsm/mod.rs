@@ -1,13 +1,18 @@
 //! The finite state machine Raft drives: decodes each committed [`Command`]
 //! and applies it to the state store at its log index.
+//!
+//! A command this server cannot decode (written by a newer version) is
+//! skipped only when its header marks it ignorable; otherwise applying stops
+//! with a fatal error, as Consul's FSM panics: skipping it would make this
+//! server silently diverge from the ones that applied it.
 
 mod catalog;
 mod kv;
 
 use std::sync::Arc;
 
-use consul_state::Store;
-use consul_types::command::{Command, CommandResult};
+use consul_state::{StateError, Store};
+use consul_types::command::{Command, CommandError, CommandResult};
 
 /// Applies committed commands to the in-memory state store.
 pub struct Fsm {
@@ -31,18 +36,49 @@ impl Fsm {
     }
 }
 
+/// The typed refusal for a state-store error. Every refusal the store makes
+/// today is one Consul answers with a 500 and the message.
+pub(crate) fn rejected(e: StateError) -> CommandResult {
+    let msg = e.to_string();
+    CommandResult::Rejected(match e {
+        StateError::Unsupported(_) => CommandError::Unsupported(msg),
+        StateError::MissingNode(_)
+        | StateError::MissingService(_)
+        | StateError::InvalidRequest(_)
+        | StateError::NewerFormat { .. }
+        | StateError::UnknownTable(_)
+        | StateError::Corrupt(_) => CommandError::Failed(msg),
+    })
+}
+
 impl consul_raft::StateMachine for Fsm {
-    fn apply(&self, index: u64, command: &[u8]) -> Vec<u8> {
-        let result = match Command::decode(command) {
-            Ok(cmd) => self.apply_command(index, &cmd),
-            // A command we cannot decode was written by a newer server; it must
-            // not stop the log, but the client learns it failed.
-            Err(e) => {
-                tracing::error!(index, error = %e, "fsm: cannot decode command");
-                CommandResult::Error(e.to_string())
+    fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
+        match Command::decode(command) {
+            Ok(cmd) => Ok(self.apply_command(index, &cmd).encode()),
+            Err(e) if Command::marked_ignorable(command) => {
+                tracing::warn!(
+                    index,
+                    error = %e,
+                    "fsm: skipping a command this server cannot decode (marked ignorable)"
+                );
+                Ok(CommandResult::Rejected(CommandError::Unsupported(format!(
+                    "command not supported by this server: {e}"
+                )))
+                .encode())
             }
-        };
-        result.encode()
+            Err(e) => {
+                tracing::error!(
+                    index,
+                    error = %e,
+                    "fsm: cannot decode a committed command that is not marked ignorable \
+                     (written by a newer version?); stopping: upgrade this server"
+                );
+                Err(consul_raft::ApplyError(format!(
+                    "cannot decode command: {e}; upgrade this server to a version that \
+                     knows it"
+                )))
+            }
+        }
     }
 
     fn snapshot(&self) -> Vec<u8> {
@@ -50,6 +86,13 @@ impl consul_raft::StateMachine for Fsm {
     }
 
     fn restore(&self, _index: u64, data: &[u8]) -> Result<(), String> {
-        self.store.restore(data).map_err(|e| e.to_string())
+        let restored = self
+            .store
+            .restore_reporting(data)
+            .map_err(|e| e.to_string())?;
+        for table in restored.skipped {
+            tracing::warn!(%table, "fsm: snapshot has a table this server does not know; skipped (marked ignorable)");
+        }
+        Ok(())
     }
 }

@@ -112,6 +112,7 @@ impl From<&RpcError> for WireError {
             RpcError::TooLarge(m) => ("TooLarge", m.clone()),
             RpcError::PermissionDenied => ("PermissionDenied", String::new()),
             RpcError::NotFound(m) => ("NotFound", m.clone()),
+            RpcError::Conflict(m) => ("Conflict", m.clone()),
             RpcError::Shutdown => ("Shutdown", String::new()),
             RpcError::Internal(m) => ("Internal", m.clone()),
         };
@@ -132,6 +133,7 @@ impl From<WireError> for RpcError {
             "TooLarge" => RpcError::TooLarge(w.message),
             "PermissionDenied" => RpcError::PermissionDenied,
             "NotFound" => RpcError::NotFound(w.message),
+            "Conflict" => RpcError::Conflict(w.message),
             "Shutdown" => RpcError::Shutdown,
             _ => RpcError::Internal(w.message),
         }
