@@ -115,6 +115,7 @@ pub async fn start(
             bootstrap,
             rpc_bind: Some(SocketAddr::new(bind, server_port)),
             node_meta: cfg.node_meta.clone(),
+            tombstone_gc: Default::default(),
         })
         .await?;
         tokio::spawn(consul_server::leader::run(

@@ -13,7 +13,9 @@ pub mod membership;
 pub mod query;
 pub mod rpc;
 pub mod server;
+pub mod tombstone_gc;
 
 pub use error::RpcError;
 pub use query::{QueryMeta, QueryOptions, ReadMode};
 pub use server::{LeaveOutcome, Server, ServerConfig};
+pub use tombstone_gc::TombstoneGcConfig;

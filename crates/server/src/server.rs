@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub rpc_bind: Option<SocketAddr>,
     /// The agent's `node_meta`, carried by the server's own catalog node.
     pub node_meta: std::collections::BTreeMap<String, String>,
+    /// The leader's KV tombstone GC (Consul's defaults: 15 min TTL, 30 s bins).
+    pub tombstone_gc: crate::tombstone_gc::TombstoneGcConfig,
 }
 
 /// A running server. Cheap to clone.
@@ -72,6 +74,8 @@ struct Inner {
     lease_until: std::sync::Mutex<Option<std::time::Instant>>,
     /// Autopilot's configuration, gossip view and health tracking.
     autopilot: crate::autopilot::Autopilot,
+    /// Set at shutdown; the server's own tasks end on it.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -132,10 +136,13 @@ impl Server {
                 lease,
                 lease_until: std::sync::Mutex::new(None),
                 autopilot: crate::autopilot::Autopilot::default(),
+                stopping: tokio::sync::watch::channel(false).0,
             }),
         };
         late.set(Arc::new(server.clone()));
         tokio::spawn(crate::autopilot::run(server.clone()));
+        let gc = server.inner.config.tombstone_gc;
+        tokio::spawn(crate::tombstone_gc::run(server.clone(), gc));
         Ok(server)
     }
 
@@ -303,6 +310,11 @@ impl Server {
         }
     }
 
+    /// Turns `true` at shutdown (for the server's own tasks).
+    pub(crate) fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
     /// Resolves with the reason once Raft stopped on this server on its own
     /// (e.g. a committed command it cannot apply); never after [`Server::shutdown`].
     pub async fn failed(&self) -> String {
@@ -311,6 +323,7 @@ impl Server {
 
     /// Stop Raft and close the server port.
     pub async fn shutdown(&self) {
+        self.inner.stopping.send_replace(true);
         self.inner.autopilot.stop();
         self.inner.raft.shutdown().await;
         self.inner.listener.shutdown();

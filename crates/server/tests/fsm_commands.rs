@@ -102,6 +102,7 @@ async fn start(ip: std::net::Ipv4Addr) -> Server {
         bootstrap: true,
         rpc_bind: None,
         node_meta: Default::default(),
+        tombstone_gc: Default::default(),
     })
     .await
     .expect("server starts")

@@ -33,6 +33,7 @@ async fn start(ip: Ipv4Addr, n: usize) -> Server {
         bootstrap: false,
         rpc_bind: None,
         node_meta: Default::default(),
+        tombstone_gc: Default::default(),
     })
     .await
     .expect("server starts")

@@ -41,3 +41,11 @@ pub(crate) fn graveyard_max(t: &Tables, prefix: &str) -> u64 {
         .max()
         .unwrap_or(0)
 }
+
+impl crate::txn::ReadTxn {
+    /// How many tombstones the graveyard holds (the leader's tombstone GC
+    /// arms its timer only when there are some).
+    pub fn tombstone_count(&self) -> usize {
+        self.t.tombstones.len()
+    }
+}

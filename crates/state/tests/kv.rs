@@ -231,3 +231,21 @@ fn snapshots_are_isolated_from_later_writes() {
     assert_eq!(old.kv_list(&mut ws, "").1.len(), 1);
     assert!(s.snapshot().kv_list(&mut ws, "").1.is_empty());
 }
+
+#[test]
+fn tombstone_count_follows_deletes_and_reaps() {
+    let s = Store::new();
+    s.kv_apply(2, &kv(KvOp::Set, "a/1", "1", 0)).unwrap();
+    s.kv_apply(3, &kv(KvOp::Set, "b", "2", 0)).unwrap();
+    assert_eq!(s.snapshot().tombstone_count(), 0);
+    s.kv_apply(4, &kv(KvOp::Delete, "b", "", 0)).unwrap();
+    s.kv_apply(5, &kv(KvOp::DeleteTree, "a/", "", 0)).unwrap();
+    assert_eq!(s.snapshot().tombstone_count(), 2);
+    s.tombstone_reap(6, 4).unwrap();
+    assert_eq!(s.snapshot().tombstone_count(), 1);
+    s.tombstone_reap(7, 5).unwrap();
+    assert_eq!(s.snapshot().tombstone_count(), 0);
+    // With nothing left under it, the prefix answers the KV tables' index,
+    // not lower than the delete's.
+    assert_eq!(s.snapshot().kv_list(&mut WatchSet::new(), "a/").0, 5);
+}
