@@ -180,3 +180,29 @@ pub fn rpc_err(e: consul_server::rpc::CallError) -> HttpError {
 
 /// Result type of every handler.
 pub type HttpResult = Result<Response, HttpError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_errors_map_to_their_status_codes() {
+        let status = |e: RpcError| HttpError::from(e).status;
+        assert_eq!(
+            status(RpcError::Conflict("held".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(RpcError::NotFound("x".into())),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(RpcError::BadRequest("x".into())),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            status(RpcError::Internal("Missing node registration".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}
