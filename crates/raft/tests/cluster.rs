@@ -71,6 +71,12 @@ async fn three_servers_elect_replicate_and_survive_leader_loss() {
         .await
         .unwrap();
     assert_eq!(leader_addr, addr(leader));
+    // A follower can hear from the leader before the leader's own metrics
+    // say it leads; wait for them.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !nodes[&leader].is_leader() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(nodes.values().filter(|n| n.is_leader()).count(), 1);
     // Node 3 learns the membership from the leader's first append; wait for it.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
