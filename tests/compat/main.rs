@@ -8,6 +8,7 @@ mod common;
 
 mod bodies;
 mod config_files;
+mod readiness;
 mod self_info;
 mod shapes;
 mod unix_socket;

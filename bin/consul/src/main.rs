@@ -1,6 +1,10 @@
 //! The `consul` binary: `consul agent` runs an agent; every other verb is a
 //! thin client of the HTTP API.
 
+// The agent's start-up future nests deeply (server, Raft, gossip, HTTP);
+// computing its layout needs more than the default depth.
+#![recursion_limit = "256"]
+
 mod command;
 
 fn main() {

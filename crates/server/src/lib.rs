@@ -4,6 +4,7 @@
 //! calls forwarded from client agents over RPC.
 
 pub mod autopilot;
+mod barrier;
 pub mod dispatch;
 pub mod endpoints;
 pub mod error;

@@ -76,6 +76,9 @@ struct Inner {
     autopilot: crate::autopilot::Autopilot,
     /// Set at shutdown; the server's own tasks end on it.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// The Raft term in which this server's leadership barrier was applied
+    /// (0: none yet); see `barrier.rs`.
+    established: tokio::sync::watch::Sender<u64>,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -137,9 +140,11 @@ impl Server {
                 lease_until: std::sync::Mutex::new(None),
                 autopilot: crate::autopilot::Autopilot::default(),
                 stopping: tokio::sync::watch::channel(false).0,
+                established: tokio::sync::watch::channel(0).0,
             }),
         };
         late.set(Arc::new(server.clone()));
+        tokio::spawn(crate::barrier::run(server.clone()));
         tokio::spawn(crate::autopilot::run(server.clone()));
         let gc = server.inner.config.tombstone_gc;
         tokio::spawn(crate::tombstone_gc::run(server.clone(), gc));
@@ -211,8 +216,20 @@ impl Server {
     /// Replicate `cmd` through Raft; returns its log index and the FSM's answer
     /// once it is committed on a quorum, fsynced and applied. A refusal by the
     /// state store comes back as the [`RpcError`] of its kind.
+    /// On a leader, the write waits for the leadership barrier of its term
+    /// (see `barrier.rs`), so nothing is written before the leader has
+    /// applied every earlier entry.
     pub async fn apply(&self, cmd: Command) -> Result<(u64, CommandResult), RpcError> {
         self.hold_for_leader().await?;
+        if self.is_leader() {
+            // Boxed: it keeps the layout of every caller's future shallow.
+            Box::pin(self.wait_established()).await?;
+        }
+        self.write_raw(cmd).await
+    }
+
+    /// Write `cmd` through Raft without waiting for the leadership barrier.
+    pub(crate) async fn write_raw(&self, cmd: Command) -> Result<(u64, CommandResult), RpcError> {
         let (index, resp) = self
             .inner
             .raft
@@ -223,6 +240,21 @@ impl Server {
             CommandResult::Rejected(e) => Err(e.into()),
             ok => Ok((index, ok)),
         }
+    }
+
+    /// The term whose leadership barrier this server applied (0: none).
+    pub(crate) fn established_term(&self) -> u64 {
+        *self.inner.established.borrow()
+    }
+
+    /// Record that the barrier of `term` was applied.
+    pub(crate) fn set_established(&self, term: u64) {
+        self.inner.established.send_replace(term);
+    }
+
+    /// Subscribe to [`Server::established_term`].
+    pub(crate) fn established_watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.established.subscribe()
     }
 
     /// Run a (possibly blocking) read with the consistency `opts` ask for.

@@ -34,6 +34,9 @@ pub enum Command {
         /// Reap tombstones whose index is ≤ this.
         index: u64,
     },
+    /// A no-op a new leader commits before any other write (Consul's Raft
+    /// barrier): it changes no state, only takes an index.
+    Barrier,
 }
 
 /// Why a log entry could not be decoded.
@@ -60,6 +63,8 @@ impl Command {
             | Command::Deregister(_)
             | Command::Kv(_)
             | Command::TombstoneReap { .. } => false,
+            // It changes no state: a server that does not know it loses nothing.
+            Command::Barrier => true,
         }
     }
 

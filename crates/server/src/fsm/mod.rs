@@ -32,6 +32,7 @@ impl Fsm {
             Command::Register(req) => catalog::register(&self.store, index, req),
             Command::Deregister(req) => catalog::deregister(&self.store, index, req),
             Command::TombstoneReap { index: up_to } => kv::reap(&self.store, index, *up_to),
+            Command::Barrier => CommandResult::Ok,
         }
     }
 }
