@@ -14,6 +14,7 @@ pub mod reap;
 pub mod router;
 pub mod run;
 pub mod servers;
+pub mod ui;
 
 pub use agent::{Agent, AgentInfo, VERSION};
 pub use run::{start, wait_for_shutdown, AgentError, RunningAgent};

@@ -164,7 +164,10 @@ pub async fn start(
         let listener = crate::http::listen::HttpListener::bind(addr)
             .await
             .map_err(|e| AgentError::Io(format!("Error starting HTTP listener on {addr}: {e}")))?;
-        let app = crate::http::router(agent.clone());
+        let app = crate::http::router_with_ui(
+            agent.clone(),
+            Some(crate::ui::UiSettings::from_config(&cfg)),
+        );
         let a = agent.clone();
         tokio::spawn(crate::http::serve(listener, app, async move {
             a.shutdown_requested().await

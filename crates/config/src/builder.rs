@@ -86,6 +86,19 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         .and_then(|u| u.enabled)
         .or(c.ui)
         .unwrap_or(dev);
+    let ui_dir = c
+        .ui_config
+        .as_ref()
+        .and_then(|u| u.dir.clone())
+        .or_else(|| c.ui_dir.clone())
+        .filter(|d| !d.is_empty());
+    let ui_content_path = normalize_content_path(
+        c.ui_config
+            .as_ref()
+            .and_then(|u| u.content_path.as_deref())
+            .or(c.ui_content_path.as_deref())
+            .unwrap_or("/ui/"),
+    );
     let limits = c.limits.as_ref();
     let primary_datacenter = c
         .primary_datacenter
@@ -116,6 +129,8 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         ports,
         addresses,
         ui,
+        ui_dir,
+        ui_content_path,
         log_level: c
             .log_level
             .clone()
@@ -196,6 +211,20 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
 }
 
 /// Ports with defaults; each must fit -1..=65535.
+/// Consul's content path form: one leading and one trailing `/` (an empty
+/// path is the default `/ui/`).
+fn normalize_content_path(p: &str) -> String {
+    let trimmed = p.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return if p.trim().is_empty() {
+            "/ui/".into()
+        } else {
+            "/".into()
+        };
+    }
+    format!("/{trimmed}/")
+}
+
 fn build_ports(c: &FileConfig, dev: bool) -> Result<Ports, ConfigError> {
     let d = Ports::default();
     let p = c.ports.as_ref();

@@ -130,6 +130,12 @@ pub struct RuntimeConfig {
     pub addresses: Addresses,
     /// Built-in UI enabled (`ui`, `ui_config.enabled`, `-ui`; dev: true).
     pub ui: bool,
+    /// Serve the UI's files from this directory instead of the embedded ones
+    /// (`ui_config.dir`, `ui_dir`, `-ui-dir`).
+    pub ui_dir: Option<String>,
+    /// Where the UI is served, with a leading and trailing `/`
+    /// (`ui_config.content_path`, `ui_content_path`; default `/ui/`).
+    pub ui_content_path: String,
     /// Log level, lowercased (default "info"; dev "debug").
     pub log_level: String,
     /// `log_json`.

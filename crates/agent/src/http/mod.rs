@@ -7,8 +7,10 @@ pub mod agent_self;
 pub mod catalog;
 pub mod ctx;
 pub mod health;
+pub mod internal_ui;
 pub mod keyring;
 pub mod kv;
+pub mod kv_search;
 pub mod listen;
 pub mod operator;
 pub mod params;
@@ -19,7 +21,7 @@ pub mod token;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, put, MethodRouter};
@@ -32,10 +34,15 @@ use crate::agent::Agent;
 pub use ctx::Ctx;
 use respond::HttpError;
 
-/// The whole route table.
+/// The whole route table, with the UI disabled.
 pub fn router(agent: Arc<Agent>) -> Router {
+    router_with_ui(agent, None)
+}
+
+/// The whole route table, and the web UI when `ui` enables it.
+pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> Router {
     type P = Path<String>;
-    Router::new()
+    let api = Router::new()
         // kv
         .route(
             "/v1/kv/",
@@ -212,8 +219,9 @@ pub fn router(agent: Arc<Agent>) -> Router {
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))
-        .route("/", get(root))
-        .fallback(not_found)
+        .merge(internal_ui::routes())
+        .merge(kv_search::routes());
+    crate::ui::mount(api, ui)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(default_acl_policy_header(
             &agent,
@@ -258,17 +266,6 @@ fn default_acl_policy_header(
 /// Bodies above this are refused before a handler sees them (the KV limit is
 /// checked precisely in the KV handler).
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-
-async fn root(State(_agent): State<Arc<Agent>>) -> &'static str {
-    "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart."
-}
-
-async fn not_found() -> HttpError {
-    HttpError {
-        status: StatusCode::NOT_FOUND,
-        message: "404 page not found".into(),
-    }
-}
 
 /// Serve `app` on `listener` until `shutdown` resolves.
 pub async fn serve(
