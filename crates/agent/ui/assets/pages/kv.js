@@ -148,7 +148,7 @@ async function folderView(ctx, prefix) {
     h('div.toolbar',
       search,
       h('button', { onclick: () => deepSearch() }, 'Search all keys below'),
-      h('label.check', inValues, ' and values')),
+      h('label.checkbox', inValues, ' and values')),
     results, list.el);
   const src = ctx.source(`kv/${encPath(prefix)}`, { query: { keys: true, separator: '/' }, allow404: true }, (data) => {
     ctx.timed('kv', () => {

@@ -50,8 +50,8 @@ export async function render(ctx) {
     h('div.title', h('h1', 'Services'), count),
     h('div.toolbar',
       h('input', { type: 'search', name: 'q', placeholder: 'Search', 'aria-label': 'Search services', value: state.q, oninput: debounce((e) => { state.q = e.target.value; apply(); }, 80) }),
-      h('label.check', h('input', { type: 'checkbox', checked: state.inName, onchange: (e) => { state.inName = e.target.checked; apply(); } }), ' Name'),
-      h('label.check', h('input', { type: 'checkbox', checked: state.inTags, onchange: (e) => { state.inTags = e.target.checked; apply(); } }), ' Tags'),
+      h('label.checkbox', h('input', { type: 'checkbox', checked: state.inName, onchange: (e) => { state.inName = e.target.checked; apply(); } }), ' Name'),
+      h('label.checkbox', h('input', { type: 'checkbox', checked: state.inTags, onchange: (e) => { state.inTags = e.target.checked; apply(); } }), ' Tags'),
       h('select', { name: 'status', 'aria-label': 'Health status', onchange: (e) => { state.status = e.target.value; apply(); } },
         [['', 'All statuses'], ['passing', 'Passing'], ['warning', 'Warning'], ['critical', 'Failing'], ['empty', 'No checks']]
           .map(([v, l]) => h('option', { value: v, selected: v === state.status }, l))),

@@ -8,7 +8,7 @@ export async function render(ctx) {
   mount(ctx.main, h('h1', 'Settings'),
     h('section.card',
       h('h2', 'Live updates'),
-      h('label.check', h('input', { type: 'checkbox', name: 'blocking', checked: liveEnabled(), onchange: (e) => setLiveEnabled(e.target.checked) }),
+      h('label.checkbox', h('input', { type: 'checkbox', name: 'blocking', checked: liveEnabled(), onchange: (e) => setLiveEnabled(e.target.checked) }),
         ' Keep catalog information up to date without refreshing the page (blocking queries)')),
     h('section.card',
       h('h2', 'Theme'),
