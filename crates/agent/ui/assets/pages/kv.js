@@ -65,7 +65,7 @@ async function folderView(ctx, prefix) {
           delBtn.disabled = !selected.size;
           delBtn.textContent = selected.size ? `Delete selected (${selected.size})` : 'Delete selected';
         } }),
-        h('span.icon', folder ? '📁' : '🔑'),
+        h(folder ? 'span.icon.folder' : 'span.icon.key', { 'aria-hidden': 'true' }),
         h('a.name', { href: keyHref(ctx, k) }, name),
         h('span.kind', folder ? 'folder' : 'key'));
     },
