@@ -34,12 +34,10 @@ impl Asset {
     /// Build an asset for file `name` holding `bytes`.
     pub fn new(name: &str, bytes: Vec<u8>) -> Asset {
         let content_type = content_type(name);
-        let gzip = (content_type.starts_with("text/")
+        let text = content_type.starts_with("text/")
             || content_type.starts_with("application/")
-            || content_type.starts_with("image/svg"))
-        .then(|| bytes.len() >= GZIP_MIN_BYTES)
-        .filter(|b| *b)
-        .map(|_| Bytes::from(gzip(&bytes)));
+            || content_type.starts_with("image/svg");
+        let gzip = (text && bytes.len() >= GZIP_MIN_BYTES).then(|| Bytes::from(gzip(&bytes)));
         Asset {
             etag: format!("\"{:016x}\"", fnv1a(&bytes)),
             bytes: Bytes::from(bytes),

@@ -69,7 +69,8 @@ export async function api(path, opts = {}) {
   if (res.status === 404 && opts.allow404) return { status: 404, data: null, index, headers: res.headers };
   if (!res.ok) throw new ApiError(res.status, (await res.text()).trim());
   const text = await res.text();
+  const t0 = performance.now();
   let data = text;
   if ((res.headers.get('Content-Type') || '').includes('json')) data = text ? JSON.parse(text) : null;
-  return { status: res.status, data, index, headers: res.headers };
+  return { status: res.status, data, index, headers: res.headers, parseMs: performance.now() - t0 };
 }

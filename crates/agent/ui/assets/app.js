@@ -36,11 +36,15 @@ const PAGES = {
 /** Timings of list renders, read by the browser tests (name -> ms). */
 window.__consulUiTimings = window.__consulUiTimings || {};
 
-/** Measure `fn` (a render of data that just arrived) up to the next painted frame. */
-export function timed(name, fn) {
+/**
+ * Measure `fn` (a render of data that just arrived) up to the next painted
+ * frame; with the API answer `res`, its JSON parse time is recorded too.
+ */
+export function timed(name, fn, res) {
   const t0 = performance.now();
   fn();
   requestAnimationFrame(() => setTimeout(() => {
+    window.__consulUiTimings[name + ':parse'] = (res && res.parseMs) || 0;
     window.__consulUiTimings[name] = performance.now() - t0;
   }, 0));
 }

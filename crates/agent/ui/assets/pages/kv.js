@@ -150,12 +150,12 @@ async function folderView(ctx, prefix) {
       h('button', { onclick: () => deepSearch() }, 'Search all keys below'),
       h('label.checkbox', inValues, ' and values')),
     results, list.el);
-  const src = ctx.source(`kv/${encPath(prefix)}`, { query: { keys: true, separator: '/' }, allow404: true }, (data) => {
+  const src = ctx.source(`kv/${encPath(prefix)}`, { query: { keys: true, separator: '/' }, allow404: true }, (data, res) => {
     ctx.timed('kv', () => {
       all = (data || []).filter((k) => k !== prefix);
       for (const k of selected) if (!all.includes(k)) selected.delete(k);
       apply();
-    });
+    }, res);
   });
 }
 

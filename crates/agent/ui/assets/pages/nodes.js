@@ -44,13 +44,13 @@ export async function render(ctx) {
     leader = String(data || '').replace(/:\d+$/, '');
     if (all.length) apply();
   }, () => {});
-  ctx.source('internal/ui/nodes', {}, (data) => {
+  ctx.source('internal/ui/nodes', {}, (data, res) => {
     ctx.timed('nodes', () => {
       all = (data || []).map((n) => {
         const c = countChecks(n.Checks);
         return { ...n, status: worst(c.passing, c.warning, c.critical) };
       });
       apply();
-    });
+    }, res);
   });
 }

@@ -60,13 +60,13 @@ export async function render(ctx) {
         [['status-asc', 'Unhealthy first'], ['status-desc', 'Healthy first'], ['name-asc', 'Name A–Z'], ['name-desc', 'Name Z–A']]
           .map(([v, l]) => h('option', { value: v, selected: v === state.sort }, l)))),
     list.el);
-  ctx.source('internal/ui/services', {}, (data) => {
+  ctx.source('internal/ui/services', {}, (data, res) => {
     ctx.timed('services', () => {
       all = (data || []).map((s) => ({ ...s, status: status(s) }));
       const sources = [...new Set(all.flatMap((s) => s.ExternalSources || []))].sort();
       mount(sourceSel, h('option', { value: '' }, 'All sources'), sources.map((x) => h('option', { value: x, selected: x === state.source }, x)));
       sourceSel.hidden = !sources.length;
       apply();
-    });
+    }, res);
   });
 }
