@@ -290,6 +290,33 @@ async function main() {
     assert(e.Flags === 42, 'imported flags');
   });
 
+  await test('KV move and duplicate a key, move a folder', async () => {
+    await put(A, '/v1/kv/mv/one?flags=7', 'first');
+    await put(A, '/v1/kv/mv/sub/two', 'second');
+    await page.goto(url(A, '/ui/dc1/kv/mv/one/edit'));
+    await visible('pre.value:has-text("first")');
+    await page.click('button[name=duplicate]');
+    await page.fill('.dialog input[name=new-key]', 'mv/copy');
+    await page.click('.dialog button.primary');
+    await waitFor(async () => new URL(page.url()).pathname === '/ui/dc1/kv/mv/copy/edit', 'at the copy');
+    assert((await rawKey(A, 'mv/copy')) === 'first' && (await rawKey(A, 'mv/one')) === 'first', 'duplicated, original kept');
+    assert(JSON.parse((await call(A, 'GET', '/v1/kv/mv/copy')).text)[0].Flags === 7, 'flags kept');
+    await page.click('button[name=move]');
+    await page.fill('.dialog input[name=new-key]', 'mv/moved');
+    await page.click('.dialog button.primary');
+    await waitFor(async () => new URL(page.url()).pathname === '/ui/dc1/kv/mv/moved/edit', 'at the moved key');
+    assert((await rawKey(A, 'mv/moved')) === 'first' && (await rawKey(A, 'mv/copy')) === null, 'moved');
+    await page.goto(url(A, '/ui/dc1/kv/mv/'));
+    await visible('.row.kv[data-key="mv/sub/"]');
+    await page.click('button[name=move-folder]');
+    await page.fill('.dialog input[name=new-key]', 'mv2');
+    await page.click('.dialog button.primary');
+    await visible('.notice.ok:has-text("Moved 3 keys")');
+    assert(new URL(page.url()).pathname === '/ui/dc1/kv/mv2/', page.url());
+    await visible('.row.kv[data-key="mv2/sub/"]');
+    assert((await rawKey(A, 'mv2/sub/two')) === 'second' && (await rawKey(A, 'mv/one')) === null, 'folder moved');
+  });
+
   await test('KV server-side search over keys and values', async () => {
     await page.goto(url(A, '/ui/dc1/kv/'));
     await page.fill('input[name=q]', 'deep');

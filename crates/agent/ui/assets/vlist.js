@@ -51,7 +51,12 @@ export function createVList({ rowHeight = 48, render, empty = 'Nothing to show',
   }
 
   el.addEventListener('scroll', () => requestAnimationFrame(() => draw(false)), { passive: true });
-  window.addEventListener('resize', () => draw(true));
+  const onResize = () => {
+    // A list from a page left behind stops listening.
+    if (!el.isConnected) window.removeEventListener('resize', onResize);
+    else draw(true);
+  };
+  window.addEventListener('resize', onResize);
 
   function focus(i) {
     if (!items.length) return;

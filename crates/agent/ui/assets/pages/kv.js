@@ -22,7 +22,11 @@ function crumbs(ctx, path, last) {
 
 const keyHref = (ctx, key) => ctx.href(`${ctx.dc}/kv/${encPath(key)}${key.endsWith('/') ? '' : '/edit'}`);
 
-/** Run KV operations as one /v1/txn; without that endpoint (404), one by one. */
+/**
+ * Run KV operations (Consul txn verbs) as one /v1/txn; without that endpoint
+ * (404/405) run them one by one, stopping at the first failed check-and-set.
+ * Answers 'atomic' or 'one by one'.
+ */
 async function bulk(ctx, ops) {
   try {
     await ctx.api('txn', { method: 'PUT', body: ops.map((o) => ({ KV: o })) });
@@ -30,16 +34,38 @@ async function bulk(ctx, ops) {
   } catch (e) {
     if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
   }
+  const bytes = (v) => new Blob([Uint8Array.from(atob(v || ''), (c) => c.charCodeAt(0))]);
   for (const o of ops) {
-    const k = encPath(o.Key);
-    if (o.Verb === 'delete-tree') await ctx.api(`kv/${k}`, { method: 'DELETE', query: { recurse: true } });
-    else if (o.Verb === 'delete') await ctx.api(`kv/${k}`, { method: 'DELETE' });
-    else {
-      const bin = atob(o.Value || '');
-      await ctx.api(`kv/${k}`, { method: 'PUT', query: { flags: o.Flags || 0 }, body: new Blob([Uint8Array.from(bin, (c) => c.charCodeAt(0))]) });
-    }
+    const k = `kv/${encPath(o.Key)}`;
+    let r;
+    if (o.Verb === 'delete-tree') r = await ctx.api(k, { method: 'DELETE', query: { recurse: true } });
+    else if (o.Verb === 'delete') r = await ctx.api(k, { method: 'DELETE' });
+    else if (o.Verb === 'delete-cas') r = await ctx.api(k, { method: 'DELETE', query: { cas: o.Index } });
+    else if (o.Verb === 'cas') r = await ctx.api(k, { method: 'PUT', query: { cas: o.Index, flags: o.Flags || 0 }, body: bytes(o.Value) });
+    else r = await ctx.api(k, { method: 'PUT', query: { flags: o.Flags || 0 }, body: bytes(o.Value) });
+    if (r.data === false) throw new Error(o.Index ? `${o.Key} changed meanwhile` : `${o.Key} already exists`);
   }
   return 'one by one';
+}
+
+/** Ask for a new key name in a dialog; resolves the name or null. */
+function askName(ctx, title, value, label) {
+  return new Promise((resolve) => {
+    const input = h('input', { name: 'new-key', value, 'aria-label': 'New name', autocomplete: 'off' });
+    const d = ctx.dialog(title, h('p', 'The full new path of the key or folder.'), input, [[label, () => resolve(input.value.trim().replace(/^\/+/, ''))]]);
+    d.box.querySelector('button:last-child').addEventListener('click', () => resolve(null));
+    input.focus();
+    input.select();
+  });
+}
+
+/** Copy every key below `from` to the same names below `to`, then (move) delete `from`. */
+async function copyTree(ctx, from, to, move) {
+  const r = await ctx.api(`kv/${encPath(from)}`, { query: { recurse: true }, allow404: true });
+  const entries = r.data || [];
+  const ops = entries.map((e) => ({ Verb: 'cas', Key: to + e.Key.slice(from.length), Value: e.Value || '', Flags: e.Flags, Index: 0 }));
+  if (move) ops.push({ Verb: 'delete-tree', Key: from });
+  return { how: await bulk(ctx, ops), count: entries.length };
 }
 
 function notice(el, text, cls = 'info') {
@@ -117,6 +143,20 @@ async function folderView(ctx, prefix) {
       notice(msg, `Import failed: ${e.message}`, 'error');
     }
   }
+  async function moveFolder() {
+    let to = await askName(ctx, 'Move folder', prefix, 'Move');
+    if (!to || to === prefix) return;
+    if (!to.endsWith('/')) to += '/';
+    if (to.startsWith(prefix)) { notice(msg, 'A folder cannot be moved into itself.', 'error'); return; }
+    try {
+      const { how, count } = await copyTree(ctx, prefix, to, true);
+      ctx.navigate(`${ctx.dc}/kv/${encPath(to)}?moved=${count}&how=${how === 'atomic' ? 'atomic' : 'sequential'}`);
+    } catch (e) {
+      notice(msg, `Move failed: ${e.message}`, 'error');
+    }
+  }
+  const moved = ctx.params.get('moved');
+  if (moved) notice(msg, `Moved ${moved} keys here${ctx.params.get('how') === 'atomic' ? ' in one transaction' : ' one by one (this server has no /v1/txn yet)'}.`, 'ok');
   // Server-side search over everything below this folder.
   const results = h('div.search-results');
   const inValues = h('input', { type: 'checkbox', name: 'values' });
@@ -143,7 +183,8 @@ async function folderView(ctx, prefix) {
       h('div.actions',
         h('a.button.primary', { href: ctx.href(`${ctx.dc}/kv/${encPath(prefix)}create`) }, 'Create'),
         h('button', { onclick: exportFolder }, 'Export'),
-        h('button', { onclick: () => fileInput.click() }, 'Import'), fileInput, delBtn)),
+        h('button', { onclick: () => fileInput.click() }, 'Import'), fileInput,
+        prefix ? h('button', { name: 'move-folder', onclick: moveFolder }, 'Move') : null, delBtn)),
     msg,
     h('div.toolbar',
       search,
@@ -209,6 +250,8 @@ async function keyView(ctx, key) {
         } }, 'Invalidate the session')) : null,
       h('div.actions',
         text === null ? null : h('button.primary', { name: 'edit', onclick: edit }, 'Edit'),
+        h('button', { name: 'move', onclick: () => copyTo(true) }, 'Move'),
+        h('button', { name: 'duplicate', onclick: () => copyTo(false) }, 'Duplicate'),
         h('button.danger', { name: 'delete', onclick: remove }, 'Delete')),
       text === null
         ? h('div', h('p', `Binary value (${atob(entry.Value || '').length} bytes), shown as base64:`), h('pre.value', entry.Value))
@@ -249,6 +292,19 @@ async function keyView(ctx, key) {
       h('div.actions',
         h('button.danger', { name: 'overwrite', onclick: () => save(now ? now.ModifyIndex : 0) }, 'Overwrite with my version'),
         h('button', { name: 'discard', onclick: () => { entry = now || null; mount(msg); view(); } }, 'Discard my changes'))));
+  }
+
+  async function copyTo(move) {
+    const to = await askName(ctx, move ? 'Move key' : 'Duplicate key', key, move ? 'Move' : 'Duplicate');
+    if (!to || to === key || to.endsWith('/')) return;
+    const ops = [{ Verb: 'cas', Key: to, Value: entry.Value || '', Flags: entry.Flags, Index: 0 }];
+    if (move) ops.push({ Verb: 'delete-cas', Key: key, Index: entry.ModifyIndex });
+    try {
+      await bulk(ctx, ops);
+      ctx.navigate(`${ctx.dc}/kv/${encPath(to)}/edit`);
+    } catch (e) {
+      notice(msg, `${move ? 'Move' : 'Duplicate'} failed: ${e.message}`, 'error');
+    }
   }
 
   async function remove() {
