@@ -190,6 +190,36 @@ async function main() {
     await visible('article.check[data-check="api-ttl"][data-status="passing"]', 30000);
   });
 
+  await test('live queries stop while the tab is hidden and resume when it shows', async () => {
+    const open = new Set();
+    const onReq = (r) => { if (r.url().includes('/v1/')) open.add(r); };
+    const onDone = (r) => open.delete(r);
+    page.on('request', onReq);
+    page.on('requestfinished', onDone);
+    page.on('requestfailed', onDone);
+    try {
+      await page.goto(url(A, '/ui/dc1/services'));
+      await visible('.row.service[data-name="api"][data-status="passing"]');
+      await waitFor(async () => open.size > 0, 'a blocking query in flight');
+      const setHidden = (hidden) => page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+        Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+      await setHidden(true);
+      await waitFor(async () => open.size === 0, 'every query aborted while hidden');
+      await put(A, '/v1/agent/check/warn/api-ttl?note=slow');
+      await setHidden(false);
+      await visible('.row.service[data-name="api"][data-status="warning"]', 30000);
+      await put(A, '/v1/agent/check/pass/api-ttl?note=ok');
+      await visible('.row.service[data-name="api"][data-status="passing"]', 30000);
+    } finally {
+      page.off('request', onReq);
+      page.off('requestfinished', onDone);
+      page.off('requestfailed', onDone);
+    }
+  });
+
   await test('KV folders, breadcrumbs and a key in view mode', async () => {
     await page.goto(url(A, '/ui/dc1/kv/'));
     await visible('.row.kv[data-key="app/"]');

@@ -68,3 +68,22 @@ fn ui_dir_serves_its_files_with_the_config_injected() {
     let (status, _, _) = http("GET", &a.url("/ui/assets/missing.js"), None).expect("GET");
     assert_eq!(status, 404);
 }
+
+#[test]
+fn content_path_slash_serves_the_ui_everywhere_but_under_v1() {
+    let ip = reserve_ip();
+    let mut a = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-ui")
+        .arg("-ui-content-path=/")
+        .start()
+        .expect("agent starts");
+    a.wait_ready(Duration::from_secs(30)).expect("ready");
+    let (status, _, body) = http("GET", &a.url("/"), None).expect("GET /");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("\"ContentPath\":\"/\""));
+    let (status, _, _) = http("GET", &a.url("/dc1/kv/app/"), None).expect("history URL");
+    assert_eq!(status, 200);
+    let (status, _, _) = http("GET", &a.url("/v1/no-such-endpoint"), None).expect("GET");
+    assert_eq!(status, 404);
+}

@@ -93,7 +93,9 @@ pub async fn handle(ui: std::sync::Arc<Ui>, req: Request) -> Response {
         let last = cp.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         return redirect(&format!("{last}/"));
     }
-    let Some(rel) = path.strip_prefix(cp) else {
+    // The API's namespace is never the UI's, even with a content path of `/`.
+    let api = path.starts_with("/v1/") || path == "/v1";
+    let Some(rel) = path.strip_prefix(cp).filter(|_| !api) else {
         return not_found().await.into_response();
     };
     if req.method != Method::GET && req.method != Method::HEAD {

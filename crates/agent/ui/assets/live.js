@@ -79,7 +79,12 @@ export class Source {
   }
 
   async loop() {
-    if (this.stopped || this.paused || document.hidden) return;
+    if (this.stopped || this.paused) return;
+    if (document.hidden) {
+      // Started or woken while the tab is hidden: wait for it to show.
+      this.paused = true;
+      return;
+    }
     const ctrl = new AbortController();
     if (this.ctrl) this.ctrl.abort();
     this.ctrl = ctrl;
