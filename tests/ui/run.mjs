@@ -50,7 +50,7 @@ async function seed() {
       Checks: [{ CheckID: `web-http-${node}`, Name: 'web http', Status: node === 'node-a' ? 'passing' : 'warning', Output: `HTTP GET http://${addr}:8080/health: 200 OK`, ServiceID: `web-${node}`, Type: 'http' }],
     });
   }
-  await put(A, '/v1/catalog/register', { Node: 'node-b', Address: '10.0.0.2', Service: { ID: 'db-1', Service: 'db', Port: 5432, Tags: ['primary'] } });
+  await put(A, '/v1/catalog/register', { Node: 'node-b', Address: '10.0.0.2', Service: { ID: 'db-1', Service: 'db', Port: 5432, Tags: ['primary'], Meta: { 'external-source': 'kubernetes' } } });
   await put(A, '/v1/agent/service/register', { Name: 'api', ID: 'api-1', Port: 9000, Tags: ['rest'], Meta: { version: '1.2.3' }, Check: { CheckID: 'api-ttl', Name: 'api ttl', TTL: '30m' } });
   await put(A, '/v1/agent/check/pass/api-ttl?note=all+good');
   const kv = {
@@ -135,6 +135,10 @@ async function main() {
     await waitFor(async () => (await page.locator('.row.service').count()) === 1, 'one warning service');
     assert(new URL(page.url()).searchParams.get('status') === 'warning', 'filter kept in the URL');
     await page.selectOption('select[name=status]', '');
+    await visible('.row.service[data-name="db"] .badge.source:has-text("kubernetes")');
+    await page.selectOption('select[name=source]', 'kubernetes');
+    await waitFor(async () => (await page.locator('.row.service').count()) === 1, 'one kubernetes service');
+    await page.selectOption('select[name=source]', '');
     await page.selectOption('select[name=sort]', 'name-desc');
     await waitFor(async () => (await page.locator('.row.service').first().getAttribute('data-name')) === 'web', 'web first by name desc');
   });
@@ -250,7 +254,12 @@ async function main() {
     await page.goto(url(A, '/ui/dc1/kv/app/config/edit'));
     await visible('pre.value');
     await page.click('button[name=edit]');
+    await visible('.code-wrap.highlighted pre.hl .tok-key');
+    await page.fill('textarea[name=value]', '{"port": }');
+    await visible('.valid.bad:has-text("Invalid JSON")');
     await page.fill('textarea[name=value]', '{"port": 9090}');
+    await visible('.valid.good');
+    await shot('kv-edit');
     await put(A, '/v1/kv/app/config', '{"port": 7070}');
     await visible('.notice.warn:has-text("Someone else changed")', 30000);
     await page.click('button[name=save]');
