@@ -178,7 +178,23 @@ async function main() {
     await page.goto(url(A, '/ui/dc1/nodes/node-a/metadata'));
     await visible('table.meta td:has-text("r1")');
     await page.goto(url(A, `/ui/dc1/nodes/${nodeName}/lock-sessions`));
-    await visible('p.empty');
+    await visible('p.empty:has-text("sessions")');
+    await page.goto(url(A, `/ui/dc1/nodes/${nodeName}/round-trip-time`));
+    await visible('p.empty:has-text("coordinates")');
+    // The RTT estimate itself (Serf's Vivaldi distance), for when coordinates exist.
+    const ms = await page.evaluate(async () => {
+      const m = await import(new URL('assets/pages/node.js', document.baseURI).href);
+      return m.rtt({ Vec: [0.003, 0, 0, 0, 0, 0, 0, 0], Height: 0.0005, Adjustment: 0 }, { Vec: [0, 0.004, 0, 0, 0, 0, 0, 0], Height: 0.0005, Adjustment: 0 });
+    });
+    assert(Math.abs(ms - 6) < 1e-9, `rtt 5 ms + heights 1 ms, got ${ms}`);
+  });
+
+  await test('servers page: raft peers, leader and autopilot health', async () => {
+    await page.goto(url(A, '/ui/dc1/servers'));
+    await visible(`tr.server[data-server="${nodeName}"] .badge.leader`);
+    assert((await text(`tr.server[data-server="${nodeName}"]`)).includes('voter'), 'voter');
+    await visible('[data-healthy="true"]');
+    await shot('servers');
   });
 
   await test('a check going critical shows up without a reload', async () => {

@@ -17,6 +17,7 @@ const ROUTES = [
   [/^([^/]+)\/nodes\/([^/]+)(?:\/(health-checks|service-instances|round-trip-time|lock-sessions|metadata))?\/?$/, 'node'],
   [/^([^/]+)\/kv(?:\/(.*))?$/, 'kv'],
   [/^([^/]+)\/members\/?$/, 'members'],
+  [/^([^/]+)\/servers\/?$/, 'servers'],
   [/^([^/]+)\/acls(?:\/(tokens|policies|roles|auth-methods))?(?:\/(.*))?$/, 'acls'],
 ];
 
@@ -30,6 +31,7 @@ const PAGES = {
   node: () => import('./pages/node.js'),
   kv: () => import('./pages/kv.js'),
   members: () => import('./pages/members.js'),
+  servers: () => import('./pages/servers.js'),
   acls: () => import('./pages/acls.js'),
 };
 
@@ -88,6 +90,7 @@ function renderHeader(dc, section) {
       navLink(dc, 'nodes', 'Nodes', 'n', section),
       navLink(dc, 'kv', 'Key/Value', 'k', section),
       navLink(dc, 'members', 'Members', 'm', section),
+      navLink(dc, 'servers', 'Servers', 'v', section),
       config.ACLsEnabled ? navLink(dc, 'acls', 'ACL', 'a', section) : null) : h('nav'),
     h('div.right',
       dc ? h('label.dc', 'DC ', picker) : null,
@@ -243,13 +246,13 @@ document.addEventListener('keydown', (e) => {
     if (s) { e.preventDefault(); s.focus(); s.select(); }
   } else if (e.key === 'g') {
     pendingG = Date.now();
-  } else if (Date.now() - pendingG < 1500 && 'snkma'.includes(e.key) && dc && dc !== 'setting') {
+  } else if (Date.now() - pendingG < 1500 && 'snkmva'.includes(e.key) && dc && dc !== 'setting') {
     pendingG = 0;
-    navigate(`${dc}/${{ s: 'services', n: 'nodes', k: 'kv', m: 'members', a: 'acls' }[e.key]}`);
+    navigate(`${dc}/${{ s: 'services', n: 'nodes', k: 'kv', m: 'members', v: 'servers', a: 'acls' }[e.key]}`);
   } else if (e.key === '?') {
     dialog('Keyboard shortcuts', h('table.meta', h('tbody',
       [['/', 'Search this list'], ['↑ ↓ or j k', 'Move through a list'], ['Enter', 'Open the focused row'],
-        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['Esc', 'Close a dialog']]
+        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['g v', 'Servers'], ['Esc', 'Close a dialog']]
         .map(([k, v]) => h('tr', h('th', h('kbd', k)), h('td', v))))));
   }
 });
