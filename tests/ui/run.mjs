@@ -6,7 +6,7 @@
 // Prints one line per test and a closing "N passed, M failed"; exits 1 on
 // any failure. Screenshots go to target/ui-screenshots/ (UI_SCREENSHOTS).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ if (!A || !B) {
   process.exit(2);
 }
 mkdirSync(SHOTS, { recursive: true });
+// Failure screenshots of an earlier run would read as this run's.
+for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f));
 
 // ---- API helpers (seeding and checking data behind the UI's back) ----
 async function call(base, method, path, body) {
