@@ -8,6 +8,7 @@ mod common;
 
 mod bodies;
 mod config_files;
+mod output_pipes;
 mod readiness;
 mod self_info;
 mod shapes;

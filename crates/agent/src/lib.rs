@@ -6,6 +6,7 @@ pub mod ae;
 pub mod agent;
 pub mod checks;
 pub mod cluster;
+pub mod console;
 pub mod dns;
 pub mod http;
 pub mod lan;

@@ -374,8 +374,9 @@ enum Stop {
 /// leaves the LAN pool first unless `skip_leave_on_interrupt` (the server
 /// default), SIGTERM only with `leave_on_terminate` (the client default);
 /// `leave` has left already. If the agent stopped itself on a failure
-/// (retry-join exhausted), the process exits with status 1.
-pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
+/// (retry-join exhausted), the reason is returned: the process then exits
+/// with status 1.
+pub async fn wait_for_shutdown(agent: &Arc<Agent>) -> Result<(), String> {
     let stop = wait_for_stop(agent).await;
     let graceful = match stop {
         Stop::Interrupt => !agent.info().skip_leave_on_interrupt,
@@ -383,7 +384,7 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
         Stop::Requested => false,
     };
     if graceful {
-        println!("==> Gracefully shutting down agent...");
+        crate::console::say("==> Gracefully shutting down agent...");
         match tokio::time::timeout(GRACEFUL_TIMEOUT, agent.leave()).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "agent: Error on leave"),
@@ -398,9 +399,9 @@ pub async fn wait_for_shutdown(agent: &Arc<Agent>) {
     {
         tracing::error!("agent: server shutdown timed out");
     }
-    if let Some(reason) = agent.failure() {
-        eprintln!("==> {reason}");
-        std::process::exit(1);
+    match agent.failure() {
+        Some(reason) => Err(reason),
+        None => Ok(()),
     }
 }
 
@@ -419,10 +420,10 @@ async fn wait_for_stop(agent: &Arc<Agent>) -> Stop {
     };
     loop {
         tokio::select! {
-            _ = int.recv() => { println!("==> Caught signal: interrupt"); return Stop::Interrupt; }
-            _ = term.recv() => { println!("==> Caught signal: terminated"); return Stop::Terminate; }
+            _ = int.recv() => { crate::console::say("==> Caught signal: interrupt"); return Stop::Interrupt; }
+            _ = term.recv() => { crate::console::say("==> Caught signal: terminated"); return Stop::Terminate; }
             _ = hup.recv() => {
-                println!("==> Caught signal: hangup");
+                crate::console::say("==> Caught signal: hangup");
                 if let Err(e) = reload(agent).await {
                     tracing::error!(error = %e, "agent: reload failed");
                 }

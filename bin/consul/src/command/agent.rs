@@ -12,7 +12,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let log_level = init_logging(&cfg.log_level);
+    let (log_level, _log_writer) = init_logging(&cfg.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,10 +46,18 @@ pub fn run(args: &[String]) -> i32 {
             running.agent.set_log_level_hook(set);
         }
         print_banner(&cfg, &running);
-        consul_agent::wait_for_shutdown(&running.agent).await;
-        println!("==> Gracefully shut down agent");
-        0
+        match consul_agent::wait_for_shutdown(&running.agent).await {
+            Ok(()) => {
+                consul_agent::console::say("==> Gracefully shut down agent");
+                0
+            }
+            Err(reason) => {
+                consul_agent::console::warn(format!("==> {reason}"));
+                1
+            }
+        }
     });
+    consul_agent::console::flush(std::time::Duration::from_secs(1));
     // Nothing left running (a probe's blocking task, a stuck connection) may
     // keep the process alive once the agent has shut down.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
@@ -116,13 +124,36 @@ fn level_filter(level: &str) -> tracing_subscriber::EnvFilter {
 
 /// Log to stderr at the configured level. Unless `RUST_LOG` decides the
 /// filter, returns the hook a reload calls to change the level.
-fn init_logging(level: &str) -> Option<consul_agent::agent::LogLevelHook> {
+/// Set up logging to stderr through a writer thread with a bounded, lossy
+/// queue: a stderr pipe nobody reads drops log lines instead of stopping the
+/// agent (which would then never answer, nor leave). The guard flushes the
+/// queue (for at most a second) when dropped.
+fn init_logging(
+    level: &str,
+) -> (
+    Option<consul_agent::agent::LogLevelHook>,
+    tracing_appender::non_blocking::WorkerGuard,
+) {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(std::io::stderr());
+    (init_subscriber(level, writer), guard)
+}
+
+/// Log lines queued for stderr before new ones are dropped.
+const LOG_QUEUE_LINES: usize = 16_384;
+
+fn init_subscriber(
+    level: &str,
+    writer: tracing_appender::non_blocking::NonBlocking,
+) -> Option<consul_agent::agent::LogLevelHook> {
     let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
     let fixed = from_env.is_some();
     let filter = from_env.unwrap_or_else(|| level_filter(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter_reloading();
