@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::common::*;
 
-#[test]
-fn a_client_agent_exits_after_leave_even_with_work_in_flight() {
-    let ips: Vec<IpLease> = (0..2).map(|_| reserve_ip()).collect();
+/// A ready single server `s1` and a ready client agent `c1` joined to it,
+/// started with `client_args` too.
+fn server_and_client(ips: &[IpLease], client_args: &[&str]) -> (Agent, Agent) {
     let mut srv = AgentBuilder::new(bin(), ips[0].ip())
         .server(true)
         .bootstrap_expect(1)
@@ -18,17 +18,24 @@ fn a_client_agent_exits_after_leave_even_with_work_in_flight() {
         .start()
         .unwrap();
     srv.wait_ready(Duration::from_secs(30)).unwrap();
-    let mut client = AgentBuilder::new(bin(), ips[1].ip())
+    let mut builder = AgentBuilder::new(bin(), ips[1].ip())
         .node("c1")
         .arg("-retry-join")
         .arg(&ips[0].ip().to_string())
         .arg("-retry-interval")
-        .arg("1s")
-        .arg("-hcl")
-        .arg("enable_script_checks = true")
-        .start()
-        .unwrap();
+        .arg("1s");
+    for a in client_args {
+        builder = builder.arg(a);
+    }
+    let mut client = builder.start().unwrap();
     client.wait_ready(Duration::from_secs(30)).unwrap();
+    (srv, client)
+}
+
+#[test]
+fn a_client_agent_exits_after_leave_even_with_work_in_flight() {
+    let ips: Vec<IpLease> = (0..2).map(|_| reserve_ip()).collect();
+    let (srv, mut client) = server_and_client(&ips, &["-hcl", "enable_script_checks = true"]);
 
     // A script check that runs for a long time and a TTL check.
     let svc = json!({"Name": "web", "Port": 80, "Checks": [
@@ -63,24 +70,7 @@ fn a_client_agent_exits_after_leave_even_with_work_in_flight() {
 #[test]
 fn a_client_agents_node_meta_and_tagged_addresses_reach_the_catalog() {
     let ips: Vec<IpLease> = (0..2).map(|_| reserve_ip()).collect();
-    let mut srv = AgentBuilder::new(bin(), ips[0].ip())
-        .server(true)
-        .bootstrap_expect(1)
-        .node("s1")
-        .start()
-        .unwrap();
-    srv.wait_ready(Duration::from_secs(30)).unwrap();
-    let mut client = AgentBuilder::new(bin(), ips[1].ip())
-        .node("c1")
-        .arg("-retry-join")
-        .arg(&ips[0].ip().to_string())
-        .arg("-retry-interval")
-        .arg("1s")
-        .arg("-node-meta")
-        .arg("role:edge")
-        .start()
-        .unwrap();
-    client.wait_ready(Duration::from_secs(30)).unwrap();
+    let (srv, client) = server_and_client(&ips, &["-node-meta", "role:edge"]);
     // No service registered: the agent's own sync brings its node up to date.
     let found = wait_until(Duration::from_secs(15), || {
         http(

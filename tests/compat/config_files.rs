@@ -6,6 +6,18 @@ use serde_json::Value;
 
 use super::common::*;
 
+/// A ready `-dev` agent reading `-config-file file`.
+fn dev_agent_with_config_file(ip: &IpLease, file: &std::path::Path) -> Agent {
+    let mut agent = AgentBuilder::new(bin(), ip.ip())
+        .dev(true)
+        .arg("-config-file")
+        .arg(file.to_str().unwrap())
+        .start()
+        .unwrap();
+    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    agent
+}
+
 fn agent_checks(agent: &Agent) -> Value {
     get_json(agent, "/v1/agent/checks")
 }
@@ -37,13 +49,7 @@ fn node_level_checks_from_config_files_load_run_and_reload() {
         }"#,
     )
     .unwrap();
-    let mut agent = AgentBuilder::new(bin(), ip.ip())
-        .dev(true)
-        .arg("-config-file")
-        .arg(file.to_str().unwrap())
-        .start()
-        .unwrap();
-    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    let agent = dev_agent_with_config_file(&ip, &file);
 
     let loaded = wait_until(Duration::from_secs(10), || {
         let c = agent_checks(&agent);
@@ -103,13 +109,7 @@ fn an_empty_config_file_starts_and_can_be_filled_before_a_reload() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("agent.json");
     std::fs::write(&file, "").unwrap();
-    let mut agent = AgentBuilder::new(bin(), ip.ip())
-        .dev(true)
-        .arg("-config-file")
-        .arg(file.to_str().unwrap())
-        .start()
-        .unwrap();
-    agent.wait_ready(Duration::from_secs(30)).unwrap();
+    let agent = dev_agent_with_config_file(&ip, &file);
 
     std::fs::write(&file, r#"{"service": {"name": "late", "port": 7000}}"#).unwrap();
     assert_eq!(call(&agent, "PUT", "/v1/agent/reload", None).0, 200);

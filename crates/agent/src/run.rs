@@ -309,27 +309,30 @@ fn unsnake_values(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// Decode config-file definitions (`what` names them in errors).
+fn decode_definitions<T: serde::de::DeserializeOwned>(
+    values: &[serde_json::Value],
+    what: &str,
+) -> Result<Vec<T>, AgentError> {
+    values
+        .iter()
+        .map(|v| {
+            consul_types::json::from_value_ci(unsnake(v.clone()))
+                .map_err(|e| AgentError::Invalid(format!("{what} definition: {e}")))
+        })
+        .collect()
+}
+
 /// Decode the `service`/`services` and `check`/`checks` definitions of the
 /// config files.
 fn file_definitions(
     services: &[serde_json::Value],
     checks: &[serde_json::Value],
 ) -> Result<(Vec<ServiceDefinition>, Vec<CheckDefinition>), AgentError> {
-    let services = services
-        .iter()
-        .map(|v| {
-            consul_types::json::from_value_ci(unsnake(v.clone()))
-                .map_err(|e| AgentError::Invalid(format!("service definition: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let checks = checks
-        .iter()
-        .map(|v| {
-            consul_types::json::from_value_ci(unsnake(v.clone()))
-                .map_err(|e| AgentError::Invalid(format!("check definition: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok((services, checks))
+    Ok((
+        decode_definitions(services, "service")?,
+        decode_definitions(checks, "check")?,
+    ))
 }
 
 /// Register what the config files define, replacing what an earlier load

@@ -23,3 +23,37 @@ pub trait RequestInfo {
         self.query_options().is_none_or(|q| !q.allow_stale)
     }
 }
+
+/// An area's request enum whose variants carry argument structs that know their own facts:
+/// [`request_info_from_args!`] then writes its [`RequestInfo`] once.
+pub trait AreaArgs {
+    /// The arguments of this call (`None`: a call without any, which names no datacenter,
+    /// carries no token and any server answers).
+    fn args(&self) -> Option<&dyn RequestInfo>;
+}
+
+/// Implement [`RequestInfo`] for area enums (each implementing [`AreaArgs`]) by asking the
+/// arguments of the call.
+#[macro_export]
+macro_rules! request_info_from_args {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl $crate::rpc::RequestInfo for $ty {
+            fn datacenter(&self) -> &str {
+                $crate::rpc::AreaArgs::args(self).map_or("", |a| a.datacenter())
+            }
+
+            fn token(&self) -> &$crate::rpc::Token {
+                $crate::rpc::AreaArgs::args(self)
+                    .map_or($crate::rpc::Token::none(), |a| a.token())
+            }
+
+            fn query_options(&self) -> Option<&$crate::rpc::WireQueryOptions> {
+                $crate::rpc::AreaArgs::args(self).and_then(|a| a.query_options())
+            }
+
+            fn needs_leader(&self) -> bool {
+                $crate::rpc::AreaArgs::args(self).is_some_and(|a| a.needs_leader())
+            }
+        }
+    )+};
+}

@@ -53,7 +53,7 @@ mod wire_time;
 pub use args::{DcSpecificRequest, NodeSpecificRequest, ServiceSpecificRequest};
 pub use error::{CallError, FrameError, WireError};
 pub use handler::{BoxFuture, LateHandler, RpcHandler};
-pub use info::RequestInfo;
+pub use info::{AreaArgs, RequestInfo};
 pub use listener::{ListenerConfig, RpcListener};
 pub use pool::{ConnPool, PoolConfig, PoolStats, DEFAULT_RPC_TIMEOUT};
 pub use protocol::RpcType;

@@ -6,7 +6,7 @@ use consul_types::catalog::{DeregisterRequest, RegisterRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::args::{DcSpecificRequest, NodeSpecificRequest, ServiceSpecificRequest};
-use crate::rpc::{RequestInfo, Token, WireQueryOptions};
+use crate::rpc::{AreaArgs, RequestInfo, Token};
 
 /// `Catalog.*` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +37,9 @@ impl CatalogRpc {
     pub fn deregister(request: DeregisterRequest, token: Token) -> Self {
         CatalogRpc::Deregister(DeregisterArgs { request, token })
     }
+}
 
+impl AreaArgs for CatalogRpc {
     fn args(&self) -> Option<&dyn RequestInfo> {
         Some(match self {
             CatalogRpc::Register(r) => r.as_ref(),
@@ -50,24 +52,8 @@ impl CatalogRpc {
     }
 }
 
-/// `ListDatacenters` names no datacenter and any server answers it.
-impl RequestInfo for CatalogRpc {
-    fn datacenter(&self) -> &str {
-        self.args().map_or("", |a| a.datacenter())
-    }
-
-    fn token(&self) -> &Token {
-        self.args().map_or(Token::none(), |a| a.token())
-    }
-
-    fn query_options(&self) -> Option<&WireQueryOptions> {
-        self.args().and_then(|a| a.query_options())
-    }
-
-    fn needs_leader(&self) -> bool {
-        self.args().is_some_and(|a| a.needs_leader())
-    }
-}
+// `ListDatacenters` has no arguments: it names no datacenter and any server answers it.
+crate::request_info_from_args!(CatalogRpc);
 
 /// `Catalog.Register`'s arguments: the registration and the caller's token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::args::{read_request_info, NodeSpecificRequest, ServiceSpecificRequest};
-use crate::rpc::{RequestInfo, Token, WireQueryOptions};
+use crate::rpc::{AreaArgs, RequestInfo, WireQueryOptions};
 
 /// `Health.*` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,29 +21,17 @@ pub enum HealthRpc {
     ServiceNodes(ServiceSpecificRequest),
 }
 
-impl HealthRpc {
-    fn args(&self) -> &dyn RequestInfo {
-        match self {
+impl AreaArgs for HealthRpc {
+    fn args(&self) -> Option<&dyn RequestInfo> {
+        Some(match self {
             HealthRpc::NodeChecks(r) => r,
             HealthRpc::ServiceChecks(r) | HealthRpc::ServiceNodes(r) => r,
             HealthRpc::ChecksInState(r) => r,
-        }
+        })
     }
 }
 
-impl RequestInfo for HealthRpc {
-    fn datacenter(&self) -> &str {
-        self.args().datacenter()
-    }
-
-    fn token(&self) -> &Token {
-        self.args().token()
-    }
-
-    fn query_options(&self) -> Option<&WireQueryOptions> {
-        self.args().query_options()
-    }
-}
+crate::request_info_from_args!(HealthRpc);
 
 /// Checks in a state (`structs.ChecksInStateRequest`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use consul_types::kv::{DirEntry, KvOp, KvRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::args::read_request_info;
-use crate::rpc::{RequestInfo, Token, WireQueryOptions};
+use crate::rpc::{AreaArgs, RequestInfo, Token, WireQueryOptions};
 
 /// `KVS.*` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,29 +20,17 @@ pub enum KvRpc {
     ListKeys(KeyListRequest),
 }
 
-impl KvRpc {
-    fn args(&self) -> &dyn RequestInfo {
-        match self {
+impl AreaArgs for KvRpc {
+    fn args(&self) -> Option<&dyn RequestInfo> {
+        Some(match self {
             KvRpc::Apply(r) => r,
             KvRpc::Get(r) | KvRpc::List(r) => r,
             KvRpc::ListKeys(r) => r,
-        }
+        })
     }
 }
 
-impl RequestInfo for KvRpc {
-    fn datacenter(&self) -> &str {
-        self.args().datacenter()
-    }
-
-    fn token(&self) -> &Token {
-        self.args().token()
-    }
-
-    fn query_options(&self) -> Option<&WireQueryOptions> {
-        self.args().query_options()
-    }
-}
+crate::request_info_from_args!(KvRpc);
 
 /// A KV write (`structs.KVSRequest`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
