@@ -65,6 +65,7 @@ pub struct Agent {
     lan: Arc<LanPool>,
     failure: std::sync::Mutex<Option<String>>,
     local: LocalState,
+    events: crate::events::ring::EventRing,
     started: Instant,
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Config sources, re-read on reload.
@@ -91,6 +92,7 @@ impl Agent {
             lan,
             failure: std::sync::Mutex::new(None),
             local: LocalState::default(),
+            events: Default::default(),
             started: Instant::now(),
             shutdown: tokio::sync::watch::channel(false).0,
             config_args,
@@ -124,6 +126,11 @@ impl Agent {
     /// Where this agent's requests are served.
     pub fn servers(&self) -> &Servers {
         &self.servers
+    }
+
+    /// The user events this agent received (the last 256).
+    pub fn events(&self) -> &crate::events::ring::EventRing {
+        &self.events
     }
 
     /// The LAN gossip pool.

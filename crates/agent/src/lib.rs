@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cluster;
 pub mod console;
 pub mod dns;
+pub mod events;
 pub mod http;
 pub mod lan;
 pub mod local;

@@ -158,6 +158,10 @@ pub async fn start(
         config: Arc::new(cfg.clone()),
     };
     let agent = Agent::new(info, servers.clone(), lan.clone(), config_args);
+    if let Servers::Local(server) = &servers {
+        server.set_user_event_sink(Arc::new(crate::lan::user_event::LanEventSink(lan.clone())));
+    }
+    tokio::spawn(crate::events::run(agent.clone()));
 
     let http_addrs = http_addresses(&cfg)?;
     for addr in &http_addrs {

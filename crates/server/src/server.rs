@@ -79,6 +79,8 @@ struct Inner {
     /// The Raft term in which this server's leadership barrier was applied
     /// (0: none yet); see `barrier.rs`.
     established: tokio::sync::watch::Sender<u64>,
+    /// Where `Internal.EventFire` broadcasts (the agent's LAN pool), once installed.
+    user_events: std::sync::OnceLock<crate::endpoints::internal::SharedSink>,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -141,6 +143,7 @@ impl Server {
                 autopilot: crate::autopilot::Autopilot::default(),
                 stopping: tokio::sync::watch::channel(false).0,
                 established: tokio::sync::watch::channel(0).0,
+                user_events: std::sync::OnceLock::new(),
             }),
         };
         late.set(Arc::new(server.clone()));
@@ -170,6 +173,17 @@ impl Server {
     /// Where the server port listens.
     pub fn rpc_listen_addr(&self) -> SocketAddr {
         self.inner.listener.local_addr()
+    }
+
+    /// Install where user events are broadcast (the agent's LAN pool; once, later calls
+    /// are ignored).
+    pub fn set_user_event_sink(&self, sink: crate::endpoints::internal::SharedSink) {
+        let _ = self.inner.user_events.set(sink);
+    }
+
+    /// Where user events are broadcast, once the agent installed it.
+    pub fn user_event_sink(&self) -> Option<crate::endpoints::internal::SharedSink> {
+        self.inner.user_events.get().cloned()
     }
 
     /// This server's configuration.

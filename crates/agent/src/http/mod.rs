@@ -6,6 +6,7 @@ pub mod agent;
 pub mod agent_self;
 pub mod catalog;
 pub mod ctx;
+pub mod event;
 pub mod health;
 pub mod internal_ui;
 pub mod keyring;
@@ -216,6 +217,16 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
                     .delete(keyring::remove),
             ),
         )
+        // events
+        .route("/v1/event/fire/", allow("PUT", put(event::fire_unnamed)))
+        .route(
+            "/v1/event/fire/{*name}",
+            allow(
+                "PUT",
+                put(|c: Ctx, Path(n): P, b: Bytes| event::fire(c, n, b)),
+            ),
+        )
+        .route("/v1/event/list", allow("GET", get(event::list)))
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))

@@ -10,6 +10,7 @@
 //! - [`join`]: address resolution and the retry-join loop.
 //! - [`events`]: logging, snapshot and event fan-out.
 //! - [`member`]: members as `/v1/agent/members` shows them.
+//! - [`user_event`]: broadcasting user events; the pool as the server's event sink.
 
 pub mod config;
 pub mod events;
@@ -18,6 +19,7 @@ pub mod keyops;
 pub mod keyring;
 pub mod member;
 pub mod tags;
+pub mod user_event;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

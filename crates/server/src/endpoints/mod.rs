@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod health;
+pub mod internal;
 pub mod kv;
 pub mod operator;
 pub mod status;

@@ -14,6 +14,7 @@ use super::raft::RaftRpc;
 use super::token::Token;
 use crate::endpoints::catalog::CatalogRpc;
 use crate::endpoints::health::HealthRpc;
+use crate::endpoints::internal::InternalRpc;
 use crate::endpoints::kv::KvRpc;
 use crate::endpoints::operator::OperatorRpc;
 use crate::endpoints::status::StatusRpc;
@@ -33,6 +34,8 @@ pub enum RpcRequest {
     Health(HealthRpc),
     /// `Operator.*`.
     Operator(OperatorRpc),
+    /// `Internal.*`.
+    Internal(InternalRpc),
 }
 
 impl RpcRequest {
@@ -45,6 +48,7 @@ impl RpcRequest {
             RpcRequest::Catalog(r) => r,
             RpcRequest::Health(r) => r,
             RpcRequest::Operator(r) => r,
+            RpcRequest::Internal(r) => r,
         }
     }
 
