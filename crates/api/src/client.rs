@@ -220,6 +220,11 @@ impl Client {
         crate::operator::Operator { c: self }
     }
 
+    /// The user event endpoints.
+    pub fn event(&self) -> crate::event::Event<'_> {
+        crate::event::Event { c: self }
+    }
+
     /// The status endpoints.
     pub fn status(&self) -> crate::status::Status<'_> {
         crate::status::Status { c: self }
@@ -304,10 +309,25 @@ impl Client {
     pub(crate) async fn query<T: DeserializeOwned>(
         &self,
         path: &str,
-        mut params: Params,
+        params: Params,
         q: &QueryOptions,
         allow_404: bool,
     ) -> Result<(Option<T>, QueryMeta), ApiError> {
+        match self.query_raw(path, params, q, allow_404).await? {
+            (Some(bytes), meta) => Ok((Some(decode_bytes(&bytes)?), meta)),
+            (None, meta) => Ok((None, meta)),
+        }
+    }
+
+    /// A read answering the body's bytes as they came (watches keep Consul's field order).
+    /// `Ok(None)` for a 404 when `allow_404` is set.
+    pub(crate) async fn query_raw(
+        &self,
+        path: &str,
+        mut params: Params,
+        q: &QueryOptions,
+        allow_404: bool,
+    ) -> Result<(Option<Vec<u8>>, QueryMeta), ApiError> {
         if q.stale {
             params.push(("stale", String::new()));
         }
@@ -329,18 +349,29 @@ impl Client {
         if !q.filter.is_empty() {
             params.push(("filter", q.filter.clone()));
         }
-        let resp = match self
-            .send(Method::GET, path, params, &q.datacenter, &q.token, None)
+        let (rb, url) = self.request(Method::GET, path, params, &q.datacenter, &q.token);
+        let resp = rb
+            .send()
             .await
-        {
-            Err(ApiError::Http { status: 404, .. }) if allow_404 => {
-                return Ok((None, QueryMeta::default()))
-            }
-            other => other?,
-        };
+            .map_err(|e| transport_error(&Method::GET, &url, &e))?;
         let meta = QueryMeta::from_response(&resp);
-        let value = decode(resp).await?;
-        Ok((Some(value), meta))
+        let status = resp.status().as_u16();
+        if status == 404 && allow_404 {
+            // A missing key still reports the index to block on.
+            return Ok((None, meta));
+        }
+        if !(200..300).contains(&status) {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(ApiError::Http {
+                status,
+                body: body.trim_end().to_string(),
+            });
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ApiError::Transport(root_cause(&e)))?;
+        Ok((Some(bytes.to_vec()), meta))
     }
 
     /// A write: PUT/DELETE with write options, decoding the JSON body
@@ -379,7 +410,11 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
         .bytes()
         .await
         .map_err(|e| ApiError::Transport(root_cause(&e)))?;
-    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+    decode_bytes(&bytes)
+}
+
+fn decode_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::Decode(format!("Failed to decode response: {e}")))
 }

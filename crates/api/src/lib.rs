@@ -14,10 +14,12 @@ pub mod agent;
 pub mod catalog;
 mod client;
 mod error;
+pub mod event;
 pub mod keyring;
 pub mod kv;
 pub mod operator;
 pub mod status;
+pub mod watch;
 
 pub use client::{Client, Config, QueryMeta, QueryOptions, WriteOptions, DEFAULT_ADDR};
 pub use error::ApiError;

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod event;
 pub mod flags;
 pub mod force_leave;
 pub mod http;
@@ -24,11 +25,13 @@ pub mod services;
 pub mod ui;
 pub mod validate;
 pub mod version;
+pub mod watch;
 
 /// Top-level verbs with their one-line synopses, for the usage text.
 const COMMANDS: &[(&str, &str)] = &[
     ("agent", "Runs a Consul agent"),
     ("catalog", "Interact with the catalog"),
+    ("event", "Fire a new event"),
     (
         "force-leave",
         "Forces a member of the cluster to enter the \"left\" state",
@@ -51,6 +54,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("services", "Interact with services"),
     ("validate", "Validate config files/directories"),
     ("version", "Prints the Consul version"),
+    ("watch", "Watch for changes in Consul"),
 ];
 
 /// The usage text listing `commands` under `prefix` (e.g. `consul kv`).
@@ -78,6 +82,7 @@ pub fn run(args: Vec<String>) -> i32 {
     match args.first().map(String::as_str) {
         Some("agent") => agent::run(rest),
         Some("catalog") => catalog::run(rest),
+        Some("event") => event::run(rest),
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),
         Some("keygen") => keygen::run(rest),
@@ -91,6 +96,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("services") => services::run(rest),
         Some("validate") => validate::run(rest),
         Some("version") => version::run(rest),
+        Some("watch") => watch::run(rest),
         Some("-v" | "-version" | "--version") => version::run(&[]),
         Some("-h" | "-help" | "--help") => {
             ui::err(usage("consul", COMMANDS));
