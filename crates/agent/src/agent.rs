@@ -66,6 +66,7 @@ pub struct Agent {
     failure: std::sync::Mutex<Option<String>>,
     local: LocalState,
     events: crate::events::ring::EventRing,
+    watches: crate::watches::Watches,
     started: Instant,
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Config sources, re-read on reload.
@@ -93,6 +94,7 @@ impl Agent {
             failure: std::sync::Mutex::new(None),
             local: LocalState::default(),
             events: Default::default(),
+            watches: Default::default(),
             started: Instant::now(),
             shutdown: tokio::sync::watch::channel(false).0,
             config_args,
@@ -131,6 +133,11 @@ impl Agent {
     /// The user events this agent received (the last 256).
     pub fn events(&self) -> &crate::events::ring::EventRing {
         &self.events
+    }
+
+    /// The config-file watches this agent runs.
+    pub fn watches(&self) -> &crate::watches::Watches {
+        &self.watches
     }
 
     /// The LAN gossip pool.

@@ -17,6 +17,7 @@ pub mod router;
 pub mod run;
 pub mod servers;
 pub mod ui;
+pub mod watches;
 
 pub use agent::{Agent, AgentInfo, VERSION};
 pub use run::{start, wait_for_shutdown, AgentError, RunningAgent};

@@ -199,6 +199,12 @@ pub async fn start(
         }
         crate::local::register::restore_persisted(&a).await;
     });
+    let watch_addr = http_addrs
+        .first()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    crate::watches::start(&agent, &cfg.watches, watch_addr)
+        .map_err(|e| AgentError::Invalid(e.to_string()))?;
     tokio::spawn(crate::ae::run(agent.clone(), cfg.ae_interval));
     tokio::spawn(crate::reap::run(agent.clone(), cfg.check_reap_interval));
     match servers {
@@ -366,6 +372,10 @@ pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
         "agent: applying reloaded configuration"
     );
     apply_file_definitions(agent, &cfg.services, &cfg.checks).await?;
+    agent
+        .watches()
+        .replace(&cfg.watches)
+        .map_err(|e| AgentError::Invalid(e.to_string()))?;
     tracing::info!("agent: reload complete");
     Ok(())
 }

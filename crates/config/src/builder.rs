@@ -203,6 +203,7 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
             .unwrap_or_default(),
         services,
         checks,
+        watches: c.watches.clone().unwrap_or_default(),
         warnings: Vec::new(),
     };
     validate(&rt, bootstrap_expect)?;

@@ -227,6 +227,8 @@ pub struct RuntimeConfig {
     pub services: Vec<Value>,
     /// Check definitions from every source, raw, in order.
     pub checks: Vec<Value>,
+    /// `watches`: watch definitions from every source, raw, in order (parsed by the agent).
+    pub watches: Vec<Value>,
     /// Things the agent should log at startup (unknown keys, skipped files, advice).
     pub warnings: Vec<String>,
 }
