@@ -11,6 +11,7 @@ pub mod query;
 pub mod run;
 pub mod script;
 pub mod shape;
+pub mod shape_health;
 
 pub use plan::{HandlerType, HttpHandlerConfig, Plan, WatchType};
 pub use query::WatchResult;

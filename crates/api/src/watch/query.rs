@@ -6,7 +6,7 @@ use crate::event::{id_to_index, UserEvent};
 use crate::{ApiError, Client, QueryOptions};
 
 use super::plan::{Plan, WatchType};
-use super::shape;
+use super::{shape, shape_health};
 
 /// A watch's result: the JSON document as the agent answered it (`null` when the key or
 /// prefix does not exist), compared by value to detect a change.
@@ -109,6 +109,11 @@ pub async fn fetch(
         WatchType::Event { name } => return events(client, name, &q).await,
     };
     let (raw, meta) = client.query_raw(&path, params, &q, allow_404).await?;
+    let raw = match &plan.kind {
+        WatchType::Service { .. } => shape_health::service_entries(raw)?,
+        WatchType::Checks { .. } => shape_health::checks(raw)?,
+        _ => raw,
+    };
     Ok((meta.last_index, WatchResult::from_raw(raw)?))
 }
 
