@@ -8,6 +8,7 @@
 mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
+mod reference;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

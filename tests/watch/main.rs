@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod config;
+mod reference;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
