@@ -129,8 +129,11 @@ fn an_invalid_watch_stops_the_agent_at_start() {
     );
 }
 
+/// One request as the test server saw it: request line, headers (lower-cased), body.
+type Seen = (String, Vec<(String, String)>, String);
+
 /// Accept one HTTP request on `l`; send its request line, headers and body.
-fn serve_one(l: TcpListener, tx: mpsc::Sender<(String, Vec<(String, String)>, String)>) {
+fn serve_one(l: TcpListener, tx: mpsc::Sender<Seen>) {
     let Ok((s, _)) = l.accept() else { return };
     let mut r = BufReader::new(s);
     let mut line = String::new();
