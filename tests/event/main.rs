@@ -117,6 +117,8 @@ fn refusals_use_consuls_words() {
     );
     let (s, _) = call(&a, "GET", "/v1/event/fire/x", None);
     assert_eq!(s, 405);
+    let (s, t) = call(&a, "PUT", "/v1/event/fire/x?dc=elsewhere", None);
+    assert_eq!((s, t.as_str()), (500, "No path to datacenter"));
     // Nothing refused was delivered.
     assert!(events(&a, "").is_empty());
 }

@@ -45,3 +45,23 @@ impl RequestInfo for InternalRpc {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_server_fires_an_event() {
+        let req = InternalRpc::EventFire(EventFireRequest {
+            datacenter: "east".into(),
+            name: "deploy".into(),
+            payload: vec![1, 2],
+            query_options: WireQueryOptions {
+                token: "tok".into(),
+                ..Default::default()
+            },
+        });
+        assert!(!req.needs_leader());
+        assert_eq!((req.datacenter(), req.token().secret()), ("east", "tok"));
+    }
+}
