@@ -200,6 +200,7 @@ impl WriteTxn<'_> {
             hc.service_tags = svc.tags.clone();
         }
         let key: NodeKey = (hc.node.clone(), hc.check_id.clone());
+        let node_key_of_check = key.clone();
         match self.t.checks.get(&key) {
             Some(e) if same_check(e, &hc) => return Ok(()),
             Some(e) => hc.create_index = e.create_index,
@@ -207,7 +208,11 @@ impl WriteTxn<'_> {
         }
         hc.modify_index = self.index;
         self.touch_for_check(&hc);
+        let critical = hc.status == status::CRITICAL;
         self.t.checks.insert(key, Arc::new(hc));
+        if critical {
+            self.invalidate_check_sessions(&node_key_of_check.0, &node_key_of_check.1);
+        }
         Ok(())
     }
 
@@ -247,6 +252,7 @@ impl WriteTxn<'_> {
         for id in check_ids {
             self.delete_check(node, &id)?;
         }
+        self.invalidate_node_sessions(node);
         self.t.nodes.remove(node);
         self.touch(Table::Nodes);
         self.changes.node(node);
@@ -280,6 +286,7 @@ impl WriteTxn<'_> {
             return Ok(());
         };
         self.touch_for_check(&hc);
+        self.invalidate_check_sessions(node, check_id);
         Ok(())
     }
 

@@ -33,7 +33,7 @@ impl WriteTxn<'_> {
         Ok(())
     }
 
-    fn kv_set_inner(&mut self, mut entry: DirEntry, update_session: bool) {
+    pub(crate) fn kv_set_inner(&mut self, mut entry: DirEntry, update_session: bool) {
         let existing = self.t.kvs.get(entry.key.as_str()).cloned();
         match &existing {
             Some(e) => {
@@ -127,7 +127,7 @@ impl WriteTxn<'_> {
     }
 
     /// Apply one KV request; the boolean is what Consul answers the client.
-    /// Lock and unlock need sessions and are not supported yet.
+    /// Lock and unlock are in `session.rs`.
     pub fn kv_apply(&mut self, req: &KvRequest) -> Result<bool, StateError> {
         let e = &req.dir_ent;
         match req.op {
@@ -136,9 +136,8 @@ impl WriteTxn<'_> {
             KvOp::Delete => self.kv_delete(&e.key).map(|()| true),
             KvOp::DeleteCas => self.kv_delete_cas(&e.key, e.modify_index),
             KvOp::DeleteTree => self.kv_delete_tree(&e.key).map(|()| true),
-            KvOp::Lock | KvOp::Unlock => Err(StateError::Unsupported(
-                "KV lock/unlock requires sessions".into(),
-            )),
+            KvOp::Lock => self.kv_lock(e.clone()),
+            KvOp::Unlock => self.kv_unlock(e.clone()),
         }
     }
 }

@@ -13,6 +13,7 @@ mod index;
 mod kv;
 mod persist;
 mod registry;
+mod session;
 mod store;
 mod table;
 mod table_set;
@@ -22,6 +23,7 @@ mod txn;
 mod watch;
 
 pub use error::StateError;
+pub use session::ArmedLockDelays;
 pub use persist::{Restored, SNAPSHOT_FORMAT};
 pub use store::Store;
 pub use table::Table;

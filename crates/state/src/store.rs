@@ -17,6 +17,8 @@ pub struct Store {
     root: ArcSwap<Tables>,
     writer: Mutex<()>,
     notifier: Notifier,
+    /// Lock-delays armed by committed writes, until the caller takes them.
+    armed_lock_delays: Mutex<crate::ArmedLockDelays>,
 }
 
 impl Default for Store {
@@ -40,6 +42,7 @@ impl Store {
             root: ArcSwap::from_pointee(Tables::default()),
             writer: Mutex::new(()),
             notifier: Notifier::default(),
+            armed_lock_delays: Mutex::new(Vec::new()),
         }
     }
 
@@ -95,6 +98,32 @@ impl Store {
         tx.tombstone_reap(up_to)?;
         tx.commit();
         Ok(())
+    }
+
+    /// Create or destroy a session at `index` (destroy invalidates it: its
+    /// locks are released or deleted, arming their lock-delays).
+    pub fn session_apply(
+        &self,
+        index: u64,
+        req: &consul_types::session::SessionRequest,
+    ) -> Result<(), StateError> {
+        let mut tx = self.write(index);
+        tx.session_apply(req)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// The lock-delays armed by writes committed since the last call:
+    /// `(key, delay)` for the caller to time (the store has no clock).
+    pub fn take_lock_delays(&self) -> crate::ArmedLockDelays {
+        std::mem::take(&mut *self.armed_lock_delays.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(crate) fn arm_lock_delays(&self, mut armed: crate::ArmedLockDelays) {
+        if !armed.is_empty() {
+            let mut q = self.armed_lock_delays.lock().unwrap_or_else(|e| e.into_inner());
+            q.append(&mut armed);
+        }
     }
 
     /// Number of blocking waiters currently registered.

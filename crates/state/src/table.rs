@@ -43,6 +43,9 @@ tables! {
     Kvs = "kvs",
     /// KV tombstones (the graveyard).
     Tombstones = "tombstones",
+    /// Sessions (after nodes and checks, which they are bound to, and KV,
+    /// whose locks they hold).
+    Sessions = "sessions",
 }
 
 impl Table {

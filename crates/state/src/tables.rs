@@ -29,6 +29,14 @@ pub(crate) struct Tables {
     pub checks: OrdMap<NodeKey, Arc<HealthCheck>>,
     /// Secondary index: service name → its instances.
     pub services_by_name: OrdMap<String, OrdSet<NodeKey>>,
+    /// Sessions by ID.
+    pub sessions: OrdMap<String, Arc<consul_types::session::Session>>,
+    /// Secondary index: `(node, session id)`.
+    pub sessions_by_node: OrdSet<(String, String)>,
+    /// Secondary index: `(node, check id, session id)` for every bound check.
+    pub session_checks: OrdSet<(String, String, String)>,
+    /// Per session, the keys it locked while alive (a superset; see `session.rs`).
+    pub session_locks: OrdMap<String, OrdSet<Arc<str>>>,
     /// The index table.
     pub indexes: Indexes,
 }

@@ -51,6 +51,8 @@ pub struct WriteTxn<'a> {
     pub(crate) index: u64,
     pub(crate) t: Tables,
     pub(crate) changes: ChangeSet,
+    /// Lock-delays armed by session invalidations in this transaction.
+    pub(crate) lock_delays: crate::ArmedLockDelays,
 }
 
 impl<'a> WriteTxn<'a> {
@@ -61,6 +63,7 @@ impl<'a> WriteTxn<'a> {
             index,
             t,
             changes: ChangeSet::default(),
+            lock_delays: Vec::new(),
         }
     }
 
@@ -83,8 +86,10 @@ impl<'a> WriteTxn<'a> {
             _guard,
             mut t,
             changes,
+            lock_delays,
             ..
         } = self;
+        store.arm_lock_delays(lock_delays);
         if changes.is_empty() {
             return;
         }

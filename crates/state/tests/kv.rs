@@ -186,12 +186,14 @@ fn keys_with_separator_roll_up() {
 }
 
 #[test]
-fn lock_and_unlock_are_unsupported() {
+fn lock_and_unlock_without_a_session_are_refused_and_write_nothing() {
     let s = Store::new();
-    assert!(matches!(
-        s.kv_apply(1, &kv(KvOp::Lock, "a", "", 0)),
-        Err(StateError::Unsupported(_))
-    ));
+    for op in [KvOp::Lock, KvOp::Unlock] {
+        assert_eq!(
+            s.kv_apply(1, &kv(op, "a", "", 0)),
+            Err(StateError::InvalidRequest("missing session".into()))
+        );
+    }
     assert_eq!(s.snapshot().seq(), 0);
 }
 

@@ -193,7 +193,7 @@ fn an_unknown_table_is_refused_unless_marked_ignorable() {
     let s = populated();
     let before = observe(&s);
     let future_table = |ignorable| Section {
-        table: "sessions".into(),
+        table: "prepared-queries".into(),
         ignorable,
         index: 99,
         rows: rmp_serde::to_vec(&vec![("id", "n1")]).unwrap(),
@@ -201,7 +201,7 @@ fn an_unknown_table_is_refused_unless_marked_ignorable() {
     let mut img = open(&s.persist());
     img.sections.push(future_table(false));
     let err = s.restore(&close(&img)).unwrap_err();
-    assert_eq!(err, StateError::UnknownTable("sessions".into()));
+    assert_eq!(err, StateError::UnknownTable("prepared-queries".into()));
     assert!(err.to_string().contains("upgrade this server"), "{err}");
     assert_eq!(observe(&s), before);
 
@@ -209,7 +209,7 @@ fn an_unknown_table_is_refused_unless_marked_ignorable() {
     img.sections.insert(0, future_table(true));
     let t = Store::new();
     let restored = t.restore_reporting(&close(&img)).unwrap();
-    assert_eq!(restored.skipped, vec!["sessions".to_string()]);
+    assert_eq!(restored.skipped, vec!["prepared-queries".to_string()]);
     assert_eq!(observe(&t), before);
 }
 

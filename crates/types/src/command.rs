@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{DeregisterRequest, RegisterRequest};
 use crate::kv::KvRequest;
+use crate::session::SessionRequest;
 
 pub use crate::command_result::{CommandError, CommandResult, TxnOpError, TxnOpResult, TxnResult};
 
@@ -37,6 +38,8 @@ pub enum Command {
     /// A no-op a new leader commits before any other write (Consul's Raft
     /// barrier): it changes no state, only takes an index.
     Barrier,
+    /// Session create or destroy (type 3).
+    Session(SessionRequest),
 }
 
 /// Why a log entry could not be decoded.
@@ -65,6 +68,7 @@ impl Command {
             | Command::TombstoneReap { .. } => false,
             // It changes no state: a server that does not know it loses nothing.
             Command::Barrier => true,
+            Command::Session(_) => false,
         }
     }
 

@@ -9,3 +9,4 @@ pub mod command_result;
 pub mod duration;
 pub mod json;
 pub mod kv;
+pub mod session;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use consul_types::catalog::{HealthCheck, Node, NodeService};
 use consul_types::kv::DirEntry;
+use consul_types::session::Session;
 use serde::{Deserialize, Serialize};
 
 use crate::error::StateError;
@@ -38,6 +39,7 @@ fn decode<'a, T: Deserialize<'a>>(table: Table, rows: &'a [u8]) -> Result<T, Sta
 pub(super) fn ignorable(table: Table) -> bool {
     match table {
         Table::Nodes | Table::Services | Table::Checks | Table::Kvs | Table::Tombstones => false,
+        Table::Sessions => false,
     }
 }
 
@@ -67,6 +69,7 @@ pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
         ),
         Table::Kvs => encode(&t.kvs.values().map(|e| &**e).collect::<Vec<&DirEntry>>()),
         Table::Tombstones => encode(&t.tombstones.iter().collect::<Vec<(&String, &u64)>>()),
+        Table::Sessions => encode(&t.sessions.values().map(|s| &**s).collect::<Vec<&Session>>()),
     }
 }
 
@@ -81,6 +84,7 @@ pub(super) fn load(t: &mut Tables, table: Table, rows: &[u8]) -> Result<(), Stat
         Table::Checks => load_checks(t, decode(table, rows)?),
         Table::Kvs => load_kvs(t, decode(table, rows)?),
         Table::Tombstones => load_tombstones(t, decode(table, rows)?),
+        Table::Sessions => load_sessions(t, decode(table, rows)?),
     }
 }
 
@@ -147,6 +151,27 @@ pub(super) fn load_kvs(t: &mut Tables, rows: Vec<DirEntry>) -> Result<(), StateE
 pub(super) fn load_tombstones(t: &mut Tables, rows: Vec<(String, u64)>) -> Result<(), StateError> {
     for (k, idx) in rows {
         t.tombstones.insert(k, idx);
+    }
+    Ok(())
+}
+
+/// Sessions, their secondary indexes, and the lock index rebuilt from the
+/// KV entries they hold (KV restores first).
+pub(super) fn load_sessions(t: &mut Tables, rows: Vec<Session>) -> Result<(), StateError> {
+    for s in rows {
+        crate::session::index_session(t, &s);
+        t.sessions.insert(s.id.clone(), Arc::new(s));
+    }
+    let held: Vec<(String, Arc<str>)> = t
+        .kvs
+        .iter()
+        .filter(|(_, e)| !e.session.is_empty())
+        .map(|(k, e)| (e.session.clone(), k.clone()))
+        .collect();
+    for (session, key) in held {
+        let mut set = t.session_locks.get(&session).cloned().unwrap_or_default();
+        set.insert(key);
+        t.session_locks.insert(session, set);
     }
     Ok(())
 }
