@@ -10,10 +10,12 @@ pub mod endpoints;
 pub mod error;
 pub mod fsm;
 pub mod leader;
+pub mod lock_delay;
 pub mod membership;
 pub mod query;
 pub mod rpc;
 pub mod server;
+pub mod session_timers;
 pub mod tombstone_gc;
 
 pub use error::RpcError;

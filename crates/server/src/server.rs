@@ -81,6 +81,10 @@ struct Inner {
     established: tokio::sync::watch::Sender<u64>,
     /// Where `Internal.EventFire` broadcasts (the agent's LAN pool), once installed.
     user_events: std::sync::OnceLock<crate::endpoints::internal::SharedSink>,
+    /// The leader's session TTL timers.
+    session_timers: crate::session_timers::SessionTimers,
+    /// Keys within their lock-delay (armed by the FSM on every server).
+    lock_delays: Arc<crate::lock_delay::LockDelays>,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -99,6 +103,8 @@ impl Server {
     pub async fn start(config: ServerConfig) -> Result<Server, RpcError> {
         let store = Arc::new(Store::new());
         let fsm = Arc::new(Fsm::new(store.clone()));
+        let lock_delays = fsm.lock_delays();
+        let (session_timers, timer_inbox) = crate::session_timers::SessionTimers::channel();
         let id = raft_id(&config.node_id);
         let addr = config.rpc_addr.to_string();
         // The port must listen before Raft starts; requests wait for the server.
@@ -144,6 +150,8 @@ impl Server {
                 stopping: tokio::sync::watch::channel(false).0,
                 established: tokio::sync::watch::channel(0).0,
                 user_events: std::sync::OnceLock::new(),
+                session_timers,
+                lock_delays,
             }),
         };
         late.set(Arc::new(server.clone()));
@@ -151,6 +159,7 @@ impl Server {
         tokio::spawn(crate::autopilot::run(server.clone()));
         let gc = server.inner.config.tombstone_gc;
         tokio::spawn(crate::tombstone_gc::run(server.clone(), gc));
+        tokio::spawn(crate::session_timers::run(server.clone(), timer_inbox));
         Ok(server)
     }
 
@@ -204,6 +213,16 @@ impl Server {
     /// Autopilot's state on this server.
     pub fn autopilot(&self) -> &crate::autopilot::Autopilot {
         &self.inner.autopilot
+    }
+
+    /// The leader's session TTL timers (resets and clears from endpoints).
+    pub fn session_timers(&self) -> &crate::session_timers::SessionTimers {
+        &self.inner.session_timers
+    }
+
+    /// The keys within their lock-delay.
+    pub fn lock_delays(&self) -> &crate::lock_delay::LockDelays {
+        &self.inner.lock_delays
     }
 
     /// Whether this server is the leader.

@@ -23,8 +23,8 @@ mod txn;
 mod watch;
 
 pub use error::StateError;
-pub use session::ArmedLockDelays;
 pub use persist::{Restored, SNAPSHOT_FORMAT};
+pub use session::ArmedLockDelays;
 pub use store::Store;
 pub use table::Table;
 pub use txn::{ReadTxn, WriteTxn};

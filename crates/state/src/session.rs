@@ -26,9 +26,9 @@ use crate::watch::WatchSet;
 
 /// The lookup error Consul answers for a malformed session ID.
 fn lookup_error(id: &str) -> Option<StateError> {
-    validate_uuid(id).err().map(|e| {
-        StateError::InvalidRequest(format!("failed session lookup: index error: {e}"))
-    })
+    validate_uuid(id)
+        .err()
+        .map(|e| StateError::InvalidRequest(format!("failed session lookup: index error: {e}")))
 }
 
 /// Add `s` to the secondary indexes (not the lock index).
@@ -97,7 +97,9 @@ impl WriteTxn<'_> {
         let Some(s) = self.t.sessions.remove(id) else {
             return;
         };
-        self.t.sessions_by_node.remove(&(s.node.clone(), s.id.clone()));
+        self.t
+            .sessions_by_node
+            .remove(&(s.node.clone(), s.id.clone()));
         for check in s.check_ids() {
             self.t
                 .session_checks
@@ -240,7 +242,12 @@ impl ReadTxn {
     /// Every session, by ID.
     pub fn session_list(&self, ws: &mut WatchSet) -> (u64, Vec<Session>) {
         ws.add_table(Table::Sessions);
-        let all = self.t.sessions.values().map(|s| Session::clone(s)).collect();
+        let all = self
+            .t
+            .sessions
+            .values()
+            .map(|s| Session::clone(s))
+            .collect();
         (self.sessions_index(), all)
     }
 
@@ -367,7 +374,10 @@ mod tests {
         let snap = store.snapshot();
         assert_eq!(snap.session_count(), 0);
         let a = entry(&store, "a").unwrap();
-        assert_eq!((a.session.as_str(), a.lock_index, a.modify_index), ("", 1, 8));
+        assert_eq!(
+            (a.session.as_str(), a.lock_index, a.modify_index),
+            ("", 1, 8)
+        );
         assert!(entry(&store, "b").is_none(), "Behavior=delete deletes");
         let mut armed = store.take_lock_delays();
         armed.sort();

@@ -116,12 +116,20 @@ impl Store {
     /// The lock-delays armed by writes committed since the last call:
     /// `(key, delay)` for the caller to time (the store has no clock).
     pub fn take_lock_delays(&self) -> crate::ArmedLockDelays {
-        std::mem::take(&mut *self.armed_lock_delays.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(
+            &mut *self
+                .armed_lock_delays
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     pub(crate) fn arm_lock_delays(&self, mut armed: crate::ArmedLockDelays) {
         if !armed.is_empty() {
-            let mut q = self.armed_lock_delays.lock().unwrap_or_else(|e| e.into_inner());
+            let mut q = self
+                .armed_lock_delays
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             q.append(&mut armed);
         }
     }

@@ -160,7 +160,11 @@ pub fn validate_uuid(id: &str) -> Result<(), String> {
     if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
         return Err("UUID improperly formatted".into());
     }
-    if let Some(c) = id.chars().filter(|c| *c != '-').find(|c| !c.is_ascii_hexdigit()) {
+    if let Some(c) = id
+        .chars()
+        .filter(|c| *c != '-')
+        .find(|c| !c.is_ascii_hexdigit())
+    {
         return Err(format!(
             "Invalid UUID: encoding/hex: invalid byte: U+{:04X} '{c}'",
             c as u32
@@ -254,7 +258,10 @@ mod tests {
     #[test]
     fn uuid_checks_match_memdb() {
         assert!(validate_uuid("9e442366-8cfe-6ec3-9847-301e5531c18d").is_ok());
-        assert_eq!(validate_uuid("zz").unwrap_err(), "UUID must be 36 characters");
+        assert_eq!(
+            validate_uuid("zz").unwrap_err(),
+            "UUID must be 36 characters"
+        );
         assert_eq!(
             validate_uuid("9e4423668cfe-6ec3-9847-301e5531c18d-").unwrap_err(),
             "UUID improperly formatted"
@@ -298,7 +305,10 @@ mod tests {
     #[test]
     fn behavior_and_ttl_helpers() {
         assert_eq!(SessionBehavior::parse(""), Ok(SessionBehavior::Release));
-        assert_eq!(SessionBehavior::parse("delete"), Ok(SessionBehavior::Delete));
+        assert_eq!(
+            SessionBehavior::parse("delete"),
+            Ok(SessionBehavior::Delete)
+        );
         assert_eq!(
             SessionBehavior::parse("bogus").unwrap_err(),
             "Invalid Behavior setting 'bogus'"

@@ -1,5 +1,5 @@
 //! `/v1/kv/<key>`: GET (one key, `?recurse`, `?keys` + `?separator`, `?raw`),
-//! PUT (`?flags`, `?cas`) and DELETE (`?recurse`, `?cas`).
+//! PUT (`?flags`, `?cas`, `?acquire=<session>`, `?release=<session>`) and DELETE (`?recurse`, `?cas`).
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -106,26 +106,37 @@ pub async fn put(ctx: Ctx, key: String, body: Bytes) -> HttpResult {
             ),
         });
     }
-    if let Some(session) = ctx
-        .params
-        .get("acquire")
-        .or_else(|| ctx.params.get("release"))
-    {
-        // No session can exist until the sessions API lands, so every lock
-        // operation names an invalid session — Consul's own answer for that.
-        return Err(HttpError::internal(format!("invalid session {session:?}")));
+    let chosen = ["cas", "acquire", "release"]
+        .iter()
+        .filter(|f| ctx.params.has(f))
+        .count();
+    if chosen > 1 {
+        return Err(HttpError::bad_request(format!(
+            "Conflicting flags: {}",
+            ctx.params.encode_sorted()
+        )));
     }
     let flags = ctx.params.u64("flags", "flags")?.unwrap_or(0);
     let cas = ctx.params.u64("cas", "cas index")?;
+    let (op, session) = if let Some(s) = ctx.params.get("acquire") {
+        (KvOp::Lock, s.to_string())
+    } else if let Some(s) = ctx.params.get("release") {
+        (KvOp::Unlock, s.to_string())
+    } else if cas.is_some() {
+        (KvOp::Cas, String::new())
+    } else {
+        (KvOp::Set, String::new())
+    };
     let req = KvsRequest {
         datacenter: ctx.datacenter.clone(),
         token: ctx.token.clone(),
-        op: if cas.is_some() { KvOp::Cas } else { KvOp::Set },
+        op,
         dir_ent: DirEntry {
             key,
             flags,
             value: if body.is_empty() { None } else { Some(body) },
             modify_index: cas.unwrap_or(0),
+            session,
             ..Default::default()
         },
     };

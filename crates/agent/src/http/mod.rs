@@ -16,6 +16,7 @@ pub mod listen;
 pub mod operator;
 pub mod params;
 pub mod respond;
+pub mod session;
 pub mod status;
 pub mod token;
 
@@ -227,6 +228,41 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
             ),
         )
         .route("/v1/event/list", allow("GET", get(event::list)))
+        // session
+        .route("/v1/session/create", allow("PUT", put(session::create)))
+        .route(
+            "/v1/session/destroy/{*id}",
+            allow("PUT", put(|c: Ctx, Path(i): P| session::destroy(c, i))),
+        )
+        .route(
+            "/v1/session/destroy/",
+            allow("PUT", put(|c: Ctx| session::destroy(c, String::new()))),
+        )
+        .route(
+            "/v1/session/renew/{*id}",
+            allow("PUT", put(|c: Ctx, Path(i): P| session::renew(c, i))),
+        )
+        .route(
+            "/v1/session/renew/",
+            allow("PUT", put(|c: Ctx| session::renew(c, String::new()))),
+        )
+        .route(
+            "/v1/session/info/{*id}",
+            allow("GET", get(|c: Ctx, Path(i): P| session::info(c, i))),
+        )
+        .route(
+            "/v1/session/info/",
+            allow("GET", get(|c: Ctx| session::info(c, String::new()))),
+        )
+        .route(
+            "/v1/session/node/{*node}",
+            allow("GET", get(|c: Ctx, Path(n): P| session::node(c, n))),
+        )
+        .route(
+            "/v1/session/node/",
+            allow("GET", get(|c: Ctx| session::node(c, String::new()))),
+        )
+        .route("/v1/session/list", allow("GET", get(session::list)))
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))

@@ -49,6 +49,18 @@ impl Params {
             .collect()
     }
 
+    /// The parameters re-encoded as Go's `url.Values.Encode` does: sorted by
+    /// key (values in their order), form-escaped.
+    pub fn encode_sorted(&self) -> String {
+        let mut pairs = self.pairs.clone();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            ser.append_pair(k, v);
+        }
+        ser.finish()
+    }
+
     /// A boolean flag: present with no value or a true-ish value.
     pub fn flag(&self, key: &str) -> bool {
         match self.get(key) {

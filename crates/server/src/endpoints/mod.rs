@@ -13,4 +13,5 @@ pub mod health;
 pub mod internal;
 pub mod kv;
 pub mod operator;
+pub mod session;
 pub mod status;

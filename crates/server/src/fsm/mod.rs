@@ -8,6 +8,7 @@
 
 mod catalog;
 mod kv;
+mod session;
 
 use std::sync::Arc;
 
@@ -17,12 +18,22 @@ use consul_types::command::{Command, CommandError, CommandResult};
 /// Applies committed commands to the in-memory state store.
 pub struct Fsm {
     store: Arc<Store>,
+    /// Lock-delays armed by applied session invalidations.
+    lock_delays: Arc<crate::lock_delay::LockDelays>,
 }
 
 impl Fsm {
     /// An FSM writing into `store`.
     pub fn new(store: Arc<Store>) -> Self {
-        Fsm { store }
+        Fsm {
+            store,
+            lock_delays: Arc::default(),
+        }
+    }
+
+    /// The lock-delays this FSM arms as it applies invalidations.
+    pub fn lock_delays(&self) -> Arc<crate::lock_delay::LockDelays> {
+        self.lock_delays.clone()
     }
 
     /// Apply one decoded command at `index`.
@@ -33,6 +44,7 @@ impl Fsm {
             Command::Deregister(req) => catalog::deregister(&self.store, index, req),
             Command::TombstoneReap { index: up_to } => kv::reap(&self.store, index, *up_to),
             Command::Barrier => CommandResult::Ok,
+            Command::Session(req) => session::apply(&self.store, index, req),
         }
     }
 }
@@ -55,7 +67,13 @@ pub(crate) fn rejected(e: StateError) -> CommandResult {
 impl consul_raft::StateMachine for Fsm {
     fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
         match Command::decode(command) {
-            Ok(cmd) => Ok(self.apply_command(index, &cmd).encode()),
+            Ok(cmd) => {
+                let result = self.apply_command(index, &cmd);
+                // Any write may invalidate sessions (a check going critical…).
+                let armed = self.store.take_lock_delays();
+                self.lock_delays.arm_all(armed, std::time::Instant::now());
+                Ok(result.encode())
+            }
             Err(e) if Command::marked_ignorable(command) => {
                 tracing::warn!(
                     index,

@@ -60,6 +60,7 @@ pub use protocol::RpcType;
 pub use query::{WireQueryMeta, WireQueryOptions};
 pub use raft::{RaftReply, RaftRpc, RaftSlot};
 pub use request::RpcRequest;
+pub use response::IndexedSessions;
 pub use response::{
     IndexedCheckServiceNodes, IndexedDirEntries, IndexedHealthChecks, IndexedKeyList,
     IndexedNodeServices, IndexedNodes, IndexedServiceNodes, IndexedServices, RpcResponse,

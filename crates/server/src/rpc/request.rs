@@ -17,6 +17,7 @@ use crate::endpoints::health::HealthRpc;
 use crate::endpoints::internal::InternalRpc;
 use crate::endpoints::kv::KvRpc;
 use crate::endpoints::operator::OperatorRpc;
+use crate::endpoints::session::SessionRpc;
 use crate::endpoints::status::StatusRpc;
 
 /// Every request the server port answers. Routing is by variant, never by method name.
@@ -36,6 +37,8 @@ pub enum RpcRequest {
     Operator(OperatorRpc),
     /// `Internal.*`.
     Internal(InternalRpc),
+    /// `Session.*`.
+    Session(SessionRpc),
 }
 
 impl RpcRequest {
@@ -49,6 +52,7 @@ impl RpcRequest {
             RpcRequest::Health(r) => r,
             RpcRequest::Operator(r) => r,
             RpcRequest::Internal(r) => r,
+            RpcRequest::Session(r) => r,
         }
     }
 

@@ -48,6 +48,19 @@ pub enum RpcResponse {
     OperatorHealth(crate::endpoints::operator::OperatorHealthReply),
     /// One server's Raft progress (`Status.RaftStats`).
     RaftStats(crate::endpoints::operator::ServerStats),
+    /// `structs.IndexedSessions`.
+    Sessions(IndexedSessions),
+}
+
+/// Sessions with their query meta.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct IndexedSessions {
+    /// The sessions.
+    pub sessions: Vec<consul_types::session::Session>,
+    /// Query meta.
+    #[serde(flatten)]
+    pub query_meta: WireQueryMeta,
 }
 
 /// KV entries with their query meta.
@@ -188,6 +201,8 @@ accessor! {
     into_autopilot_config => AutopilotConfig(crate::endpoints::operator::AutopilotConfig);
     /// The `OperatorHealth` answer.
     into_operator_health => OperatorHealth(crate::endpoints::operator::OperatorHealthReply);
+    /// The `Sessions` answer.
+    into_sessions => Sessions(IndexedSessions);
 }
 
 impl RpcResponse {

@@ -46,10 +46,22 @@ pub(crate) async fn serve(
 
 /// Apply a KV write; answers whether it took effect (CAS may answer false).
 pub async fn apply(server: &Server, req: KvRequest) -> Result<bool, RpcError> {
-    if req.dir_ent.key.is_empty() && req.op != consul_types::kv::KvOp::DeleteTree {
+    use consul_types::kv::KvOp;
+    if req.dir_ent.key.is_empty() && req.op != KvOp::DeleteTree {
         return Err(RpcError::BadRequest("Missing key name".into()));
     }
-    match server.apply(Command::Kv(req)).await?.1 {
+    // Lock-delay is wall-clock time: checked here, on the leader, before the
+    // write enters Raft (as Consul's kvsPreApply), never by the FSM.
+    if req.op == KvOp::Lock && server.lock_delays().blocked(&req.dir_ent.key) {
+        tracing::warn!(key = %req.dir_ent.key, "kv: rejecting lock of key due to lock-delay");
+        return Ok(false);
+    }
+    let locking = matches!(req.op, KvOp::Lock | KvOp::Unlock);
+    let applied = server.apply(Command::Kv(req)).await.map_err(|e| match e {
+        RpcError::Internal(m) if locking => RpcError::Internal(format!("raft apply failed: {m}")),
+        other => other,
+    });
+    match applied?.1 {
         CommandResult::Bool(b) => Ok(b),
         _ => Ok(true),
     }
