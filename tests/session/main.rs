@@ -10,6 +10,7 @@ mod cluster;
 mod invalidation;
 mod lifecycle;
 mod locks;
+mod semaphore;
 
 use common::*;
 use serde_json::Value;
