@@ -9,6 +9,7 @@ mod common;
 mod cluster;
 mod invalidation;
 mod lifecycle;
+mod lock_cli;
 mod locks;
 mod semaphore;
 

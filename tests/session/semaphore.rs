@@ -32,7 +32,11 @@ fn read_lock(entries: &[Value]) -> (u64, BTreeMap<String, bool>) {
     let raw = e["Value"].as_str().unwrap_or("");
     let bytes = base64_decode(raw);
     let v: Value = serde_json::from_slice(&bytes).unwrap_or(json!({}));
-    assert_eq!(v["Limit"].as_u64(), Some(LIMIT as u64), "limit mismatch: {v}");
+    assert_eq!(
+        v["Limit"].as_u64(),
+        Some(LIMIT as u64),
+        "limit mismatch: {v}"
+    );
     let holders = v["Holders"]
         .as_object()
         .map(|m| m.keys().map(|k| (k.clone(), true)).collect())
@@ -147,7 +151,10 @@ fn the_go_semaphore_recipe_admits_at_most_its_limit() {
         t.join().expect("a semaphore contender failed");
     }
     assert!(most.load(Ordering::SeqCst) >= 1);
-    eprintln!("semaphore: at most {} holders at once", most.load(Ordering::SeqCst));
+    eprintln!(
+        "semaphore: at most {} holders at once",
+        most.load(Ordering::SeqCst)
+    );
 
     // A dead holder's slot is pruned: its contender key loses its session
     // when the session is destroyed, so others may take the slot.
@@ -163,7 +170,10 @@ fn the_go_semaphore_recipe_admits_at_most_its_limit() {
 #[test]
 fn the_go_lock_recipe_key_carries_the_lock_flag() {
     let (_ip, a) = dev_agent();
-    let s = create_session(&a, r#"{"Name":"Consul API Lock","TTL":"15s","LockDelay":"15s"}"#);
+    let s = create_session(
+        &a,
+        r#"{"Name":"Consul API Lock","TTL":"15s","LockDelay":"15s"}"#,
+    );
     let url = format!("/v1/kv/locks/job/.lock?acquire={s}&flags={LOCK_FLAG}");
     assert_eq!(put_ok(&a, &url, ""), "true");
     let e = &get_json(&a, "/v1/kv/locks/job/.lock")[0];

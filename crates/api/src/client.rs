@@ -225,6 +225,11 @@ impl Client {
         crate::event::Event { c: self }
     }
 
+    /// The session endpoints.
+    pub fn session(&self) -> crate::session::Sessions<'_> {
+        crate::session::Sessions { c: self }
+    }
+
     /// The status endpoints.
     pub fn status(&self) -> crate::status::Status<'_> {
         crate::status::Status { c: self }

@@ -18,6 +18,7 @@ pub mod event;
 pub mod keyring;
 pub mod kv;
 pub mod operator;
+pub mod session;
 pub mod status;
 pub mod watch;
 

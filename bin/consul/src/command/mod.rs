@@ -15,6 +15,7 @@ pub mod keygen;
 pub mod keyring;
 pub mod kv;
 pub mod leave;
+pub mod lock;
 pub mod maint;
 pub mod members;
 pub mod operator;
@@ -44,6 +45,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "leave",
         "Gracefully leaves the Consul cluster and shuts down",
     ),
+    ("lock", "Execute a command holding a lock"),
     ("maint", "Controls node or service maintenance mode"),
     ("members", "Lists the members of a Consul cluster"),
     (
@@ -83,6 +85,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("agent") => agent::run(rest),
         Some("catalog") => catalog::run(rest),
         Some("event") => event::run(rest),
+        Some("lock") => lock::run(rest),
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),
         Some("keygen") => keygen::run(rest),
