@@ -7,7 +7,8 @@
 //! interrupt) the lock is released, the session destroyed and the key
 //! cleaned up if no one else uses it.
 //!
-//! Semaphore mode (`-n` > 1) is not implemented yet and is refused.
+//! With `-n` > 1 it takes a slot of the Go `Semaphore` recipe at `PREFIX`
+//! instead (`semaphore.rs`).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -21,6 +22,8 @@ use serde_json::json;
 use crate::command::flags::{FlagSet, Kind};
 use crate::command::{http, ui};
 
+mod semaphore;
+
 /// `api.LockFlagValue`: the flags of a key used as a lock.
 pub const LOCK_FLAG: u64 = 0x2ddccbc058a50c18;
 /// The lock session's TTL (`api.DefaultLockSessionTTL`).
@@ -31,7 +34,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(15);
 /// (`api.DefaultLockRetryTime`).
 const LOCK_RETRY: Duration = Duration::from_secs(5);
 /// Between a failed monitor query and the next (`defaultMonitorRetryTime`).
-const MONITOR_RETRY_TIME: Duration = Duration::from_secs(1);
+pub(crate) const MONITOR_RETRY_TIME: Duration = Duration::from_secs(1);
 /// SIGTERM, then this long before SIGKILL (`lockKillGracePeriod`).
 const KILL_GRACE: Duration = Duration::from_secs(5);
 
@@ -131,11 +134,6 @@ pub fn run(args: &[String]) -> i32 {
         if p.args.len() < 2 {
             return Err(anyhow!("Key prefix and child command must be specified"));
         }
-        if p.u64("n") > 1 {
-            return Err(anyhow!(
-                "Lock setup failed: semaphore mode (-n > 1) is not supported yet"
-            ));
-        }
         let prefix = p.args[0].trim_start_matches('/').to_string();
         let child: Vec<String> = p.args[1..].to_vec();
         let timeout = match p.str("timeout").filter(|s| !s.is_empty()).or(p.str("try")) {
@@ -155,6 +153,8 @@ pub fn run(args: &[String]) -> i32 {
         let verbose = p.bool("verbose");
         let opts = Options {
             key: format!("{prefix}/.lock"),
+            prefix: prefix.clone(),
+            limit: p.u64("n"),
             name,
             timeout,
             monitor_retries: p.u64("monitor-retry"),
@@ -172,6 +172,8 @@ pub fn run(args: &[String]) -> i32 {
 
 struct Options {
     key: String,
+    prefix: String,
+    limit: u64,
     name: String,
     timeout: Option<Duration>,
     monitor_retries: u64,
@@ -192,7 +194,7 @@ fn info(verbose: bool, msg: &str) {
 }
 
 /// What ended the wait for the lock.
-enum Acquired {
+pub(crate) enum Acquired {
     Yes,
     /// Timed out or interrupted.
     No,
@@ -200,7 +202,17 @@ enum Acquired {
 
 async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i32> {
     let w = WriteOptions::default();
-    info(o.verbose, &format!("Setting up lock at path: {}", o.key));
+    if o.limit > 1 {
+        info(
+            o.verbose,
+            &format!(
+                "Setting up semaphore (limit {}) at prefix: {}",
+                o.limit, o.prefix
+            ),
+        );
+    } else {
+        info(o.verbose, &format!("Setting up lock at path: {}", o.key));
+    }
     let session = client
         .session()
         .create(&json!({"Name": o.name, "TTL": SESSION_TTL}), &w)
@@ -210,7 +222,13 @@ async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i
     info(o.verbose, "Attempting lock acquisition");
     let mut interrupt = Box::pin(interrupted());
     let acquired = tokio::select! {
-        a = acquire(client, o, &session) => a,
+        a = async {
+            if o.limit > 1 {
+                semaphore::acquire(client, &o.prefix, o.limit, &session, o.timeout).await
+            } else {
+                acquire(client, o, &session).await
+            }
+        } => a,
         _ = &mut interrupt => Ok(Acquired::No),
     };
     let acquired = match acquired {
@@ -228,7 +246,6 @@ async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i
     }
     let mut child = spawn_child(r)?;
     let mut child_code = 0;
-    let mut held = true;
     tokio::select! {
         status = child.wait() => {
             if !status.map(|s| s.success()).unwrap_or(false) {
@@ -236,8 +253,13 @@ async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i
             }
             info(o.verbose, "Child terminated, releasing lock");
         }
-        () = monitor(client, o, &session) => {
-            held = false;
+        () = async {
+            if o.limit > 1 {
+                semaphore::monitor(client, &o.prefix, o.limit, &session, o.monitor_retries).await
+            } else {
+                monitor(client, o, &session).await
+            }
+        } => {
             info(o.verbose, "Lock lost, killing child");
             kill_child(&mut child, o.verbose).await;
         }
@@ -246,31 +268,49 @@ async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i
             kill_child(&mut child, o.verbose).await;
         }
     }
-    let released = if held {
+    // Release (a lost lock's release is a harmless `false`, as in Go).
+    let released = if o.limit > 1 {
+        semaphore::release(client, &o.prefix, o.limit, &session).await
+    } else {
         let opts = PutOptions {
             flags: LOCK_FLAG,
             release: Some(session.clone()),
             ..Default::default()
         };
         client.kv().put(&o.key, &[], &opts, &w).await.map(|_| ())
-    } else {
-        Ok(())
     };
     cleanup_session(client, &session, renewer).await;
-    if !held {
-        return Err(anyhow!("Lock release failed: Lock not held"));
-    }
     released.map_err(|e| anyhow!("Lock release failed: {e}"))?;
-    // Delete the key unless someone else holds or waits on it.
-    if let Ok((Some(e), _)) = client.kv().get(&o.key, &QueryOptions::default()).await {
-        if e.session.is_empty() && e.flags == LOCK_FLAG {
-            let _ = client.kv().delete_cas(&o.key, e.modify_index, &w).await;
-            info(o.verbose, "Cleanup succeeded");
-        } else {
-            info(o.verbose, "Cleanup aborted, lock in use");
-        }
+    let cleaned = if o.limit > 1 {
+        semaphore::cleanup(client, &o.prefix, o.limit).await
+    } else {
+        cleanup_lock(client, &o.key).await
+    };
+    match cleaned {
+        Ok(true) => info(o.verbose, "Cleanup succeeded"),
+        Ok(false) => info(o.verbose, "Cleanup aborted, lock in use"),
+        Err(e) => return Err(anyhow!("Lock cleanup failed: {e}")),
     }
     Ok(if r.propagate { child_code } else { 0 })
+}
+
+/// Delete the lock key unless someone holds it (`Lock.Destroy`); `false`
+/// when it is in use.
+async fn cleanup_lock(client: &Client, key: &str) -> Result<bool, ApiError> {
+    match client.kv().get(key, &QueryOptions::default()).await? {
+        (None, _) => Ok(true),
+        (Some(e), _) if e.flags != LOCK_FLAG => Err(ApiError::Decode(
+            "Existing key does not match lock use".into(),
+        )),
+        (Some(e), _) if !e.session.is_empty() => Ok(false),
+        (Some(e), _) => {
+            client
+                .kv()
+                .delete_cas(key, e.modify_index, &WriteOptions::default())
+                .await?;
+            Ok(true)
+        }
+    }
 }
 
 /// Stop renewing and destroy the session.
