@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{DeregisterRequest, RegisterRequest};
 use crate::kv::KvRequest;
 use crate::session::SessionRequest;
+use crate::txn::TxnRequest;
 
 pub use crate::command_result::{CommandError, CommandResult, TxnOpError, TxnOpResult, TxnResult};
 
@@ -40,6 +41,8 @@ pub enum Command {
     Barrier,
     /// Session create or destroy (type 3).
     Session(SessionRequest),
+    /// A transaction: all its operations apply, or none (type 8).
+    Txn(TxnRequest),
 }
 
 /// Why a log entry could not be decoded.
@@ -65,7 +68,8 @@ impl Command {
             Command::Register(_)
             | Command::Deregister(_)
             | Command::Kv(_)
-            | Command::TombstoneReap { .. } => false,
+            | Command::TombstoneReap { .. }
+            | Command::Txn(_) => false,
             // It changes no state: a server that does not know it loses nothing.
             Command::Barrier => true,
             Command::Session(_) => false,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::{HealthCheck, Node, NodeService};
 use crate::kv::DirEntry;
 
 /// What applying a command answered.
@@ -51,12 +52,21 @@ pub struct TxnResult {
     pub errors: Vec<TxnOpError>,
 }
 
-/// One operation's result in a transaction (more kinds arrive with the
-/// transaction endpoint's other operation types).
+/// One operation's result in a transaction. In JSON each is an object with
+/// one member named for its kind (`{"KV": {...}}`, `{"Node": ...}`,
+/// `{"Service": ...}`, `{"Check": ...}`), as Consul's `TxnResult`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TxnOpResult {
-    /// A KV operation's entry.
+    /// A KV operation's entry (its value blanked unless the verb was `get`
+    /// or `get-tree`).
+    #[serde(rename = "KV")]
     Kv(DirEntry),
+    /// A node operation's node.
+    Node(Node),
+    /// A service operation's service.
+    Service(NodeService),
+    /// A check operation's check.
+    Check(HealthCheck),
 }
 
 /// One failed operation of a transaction (Consul's `TxnError`).

@@ -10,3 +10,4 @@ pub mod duration;
 pub mod json;
 pub mod kv;
 pub mod session;
+pub mod txn;
