@@ -7,6 +7,7 @@
 //! I/O, no async runtime.
 
 mod catalog;
+mod catalog_txn;
 mod error;
 mod health;
 mod index;
@@ -20,6 +21,7 @@ mod table_set;
 mod tables;
 mod tombstone;
 mod txn;
+mod txn_ops;
 mod watch;
 
 pub use error::StateError;

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use consul_types::catalog::{DeregisterRequest, RegisterRequest};
+use consul_types::command::TxnResult;
 use consul_types::kv::{DirEntry, KvRequest};
+use consul_types::txn::TxnOp;
 
 use crate::error::StateError;
 use crate::tables::Tables;
@@ -132,6 +134,17 @@ impl Store {
                 .unwrap_or_else(|e| e.into_inner());
             q.append(&mut armed);
         }
+    }
+
+    /// Run a transaction's operations at `index`, all or nothing: when any
+    /// fails, the answer carries the errors and nothing is applied.
+    pub fn txn_apply(&self, index: u64, ops: &[TxnOp]) -> TxnResult {
+        let mut tx = self.write(index);
+        let result = tx.txn_apply(ops);
+        if result.errors.is_empty() {
+            tx.commit();
+        }
+        result
     }
 
     /// Number of blocking waiters currently registered.
