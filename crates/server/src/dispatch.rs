@@ -13,7 +13,7 @@
 //!
 //! Then the area's own `serve` (`crate::endpoints::<area>::serve`) runs the operation.
 
-use crate::endpoints::{catalog, health, internal, kv, operator, session, status};
+use crate::endpoints::{catalog, health, internal, kv, operator, session, status, txn};
 use crate::rpc::{can_retry, BoxFuture, RpcHandler, RpcRequest, RpcResponse, Token};
 use crate::server::RPC_HOLD_TIMEOUT;
 use crate::{QueryOptions, RpcError, Server};
@@ -117,6 +117,7 @@ impl Server {
             RpcRequest::Operator(r) => operator::serve(self, &ctx, r).await,
             RpcRequest::Internal(r) => internal::serve(self, &ctx, r).await,
             RpcRequest::Session(r) => session::serve(self, &ctx, r).await,
+            RpcRequest::Txn(r) => txn::serve(self, &ctx, r).await,
         }
     }
 }

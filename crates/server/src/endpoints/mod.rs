@@ -15,3 +15,4 @@ pub mod kv;
 pub mod operator;
 pub mod session;
 pub mod status;
+pub mod txn;

@@ -9,6 +9,7 @@
 mod catalog;
 mod kv;
 mod session;
+mod txn;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ impl Fsm {
             Command::TombstoneReap { index: up_to } => kv::reap(&self.store, index, *up_to),
             Command::Barrier => CommandResult::Ok,
             Command::Session(req) => session::apply(&self.store, index, req),
+            Command::Txn(req) => txn::apply(&self.store, index, req),
         }
     }
 }

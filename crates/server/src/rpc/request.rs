@@ -19,6 +19,7 @@ use crate::endpoints::kv::KvRpc;
 use crate::endpoints::operator::OperatorRpc;
 use crate::endpoints::session::SessionRpc;
 use crate::endpoints::status::StatusRpc;
+use crate::endpoints::txn::TxnRpc;
 
 /// Every request the server port answers. Routing is by variant, never by method name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +40,8 @@ pub enum RpcRequest {
     Internal(InternalRpc),
     /// `Session.*`.
     Session(SessionRpc),
+    /// `Txn.*`.
+    Txn(TxnRpc),
 }
 
 impl RpcRequest {
@@ -53,6 +56,7 @@ impl RpcRequest {
             RpcRequest::Operator(r) => r,
             RpcRequest::Internal(r) => r,
             RpcRequest::Session(r) => r,
+            RpcRequest::Txn(r) => r,
         }
     }
 

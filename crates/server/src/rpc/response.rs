@@ -50,6 +50,10 @@ pub enum RpcResponse {
     RaftStats(crate::endpoints::operator::ServerStats),
     /// `structs.IndexedSessions`.
     Sessions(IndexedSessions),
+    /// `structs.TxnResponse` (`Txn.Apply`).
+    Txn(consul_types::command::TxnResult),
+    /// `structs.TxnReadResponse` (`Txn.Read`).
+    TxnRead(crate::endpoints::txn::TxnReadResponse),
 }
 
 /// Sessions with their query meta.
@@ -203,6 +207,10 @@ accessor! {
     into_operator_health => OperatorHealth(crate::endpoints::operator::OperatorHealthReply);
     /// The `Sessions` answer.
     into_sessions => Sessions(IndexedSessions);
+    /// The `Txn` answer.
+    into_txn => Txn(consul_types::command::TxnResult);
+    /// The `TxnRead` answer.
+    into_txn_read => TxnRead(crate::endpoints::txn::TxnReadResponse);
 }
 
 impl RpcResponse {

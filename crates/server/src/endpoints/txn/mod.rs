@@ -1,0 +1,80 @@
+//! Txn endpoint (Consul's `txn_endpoint.go`): the checks every operation
+//! gets before anything is applied ([`precheck`]), then a transaction with
+//! writes goes through Raft as one `Command::Txn` entry, and a transaction
+//! of reads only is answered from a snapshot with the caller's consistency
+//! mode.
+
+mod precheck;
+mod request;
+
+pub use request::{TxnApplyRequest, TxnReadRequest, TxnReadResponse, TxnRpc};
+
+use consul_types::command::{Command, CommandResult, TxnResult};
+use consul_types::txn::{TxnOp, TxnRequest};
+
+use crate::dispatch::RequestCtx;
+use crate::rpc::RpcResponse;
+use crate::{QueryMeta, QueryOptions, RpcError, Server};
+
+/// Serve one `Txn.*` call (routed here by the dispatcher).
+pub(crate) async fn serve(
+    server: &Server,
+    ctx: &RequestCtx,
+    req: TxnRpc,
+) -> Result<RpcResponse, RpcError> {
+    match req {
+        TxnRpc::Apply(r) => Ok(RpcResponse::Txn(apply(server, r.ops).await?)),
+        TxnRpc::Read(r) => {
+            let (meta, result) = read(server, &ctx.read, r.ops).await?;
+            Ok(RpcResponse::TxnRead(TxnReadResponse {
+                result,
+                query_meta: meta.into(),
+            }))
+        }
+    }
+}
+
+/// Apply a transaction with writes: every operation, or none. Operations
+/// refused by the pre-checks never reach Raft.
+pub async fn apply(server: &Server, mut ops: Vec<TxnOp>) -> Result<TxnResult, RpcError> {
+    let errors = precheck::run(server, &mut ops);
+    if !errors.is_empty() {
+        return Ok(TxnResult {
+            results: Vec::new(),
+            errors,
+        });
+    }
+    match server.apply(Command::Txn(TxnRequest { ops })).await?.1 {
+        CommandResult::Txn(result) => Ok(result),
+        other => Err(RpcError::Internal(format!(
+            "unexpected result of a transaction: {other:?}"
+        ))),
+    }
+}
+
+/// Answer a transaction of reads and checks from one snapshot, without
+/// Raft; the index is the state's latest. It never blocks.
+pub async fn read(
+    server: &Server,
+    opts: &QueryOptions,
+    mut ops: Vec<TxnOp>,
+) -> Result<(QueryMeta, TxnResult), RpcError> {
+    let errors = precheck::run(server, &mut ops);
+    let now = QueryOptions {
+        min_index: 0,
+        ..opts.clone()
+    };
+    server
+        .read(&now, |snap, _ws| {
+            let result = if errors.is_empty() {
+                snap.txn_read(&ops)
+            } else {
+                TxnResult {
+                    results: Vec::new(),
+                    errors: errors.clone(),
+                }
+            };
+            (snap.latest_index(), result)
+        })
+        .await
+}
