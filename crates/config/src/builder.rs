@@ -16,6 +16,9 @@ use crate::runtime::{AclConfig, Addresses, Ports, RuntimeConfig};
 const MAX_RAFT_MULTIPLIER: i64 = 10;
 /// Raft's suggested maximum entry size, Consul's default KV/txn limit.
 const SUGGESTED_MAX_DATA_SIZE: u64 = 512 * 1024;
+/// Most operations in one transaction unless `limits.txn_max_ops` says
+/// otherwise (Consul's `maxTxnOps`).
+const DEFAULT_TXN_MAX_OPS: usize = 128;
 
 /// Everything besides the merged keys that the builder needs.
 pub struct BuildInput {
@@ -194,6 +197,9 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         txn_max_req_len: limits
             .and_then(|l| l.txn_max_req_len)
             .unwrap_or(SUGGESTED_MAX_DATA_SIZE),
+        txn_max_ops: limits
+            .and_then(|l| l.txn_max_ops)
+            .unwrap_or(DEFAULT_TXN_MAX_OPS),
         default_query_time: c.default_query_time.unwrap_or(Duration::from_secs(300)),
         max_query_time: c.max_query_time.unwrap_or(Duration::from_secs(600)),
         http_response_headers: c

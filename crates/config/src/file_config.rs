@@ -342,6 +342,7 @@ pub struct DnsConfig {
 pub struct Limits {
     pub kv_max_value_size: Option<u64>,
     pub txn_max_req_len: Option<u64>,
+    pub txn_max_ops: Option<usize>,
     pub http_max_conns_per_client: Option<i64>,
     pub rpc_max_conns_per_client: Option<i64>,
     pub rpc_rate: Option<f64>,

@@ -217,6 +217,9 @@ pub struct RuntimeConfig {
     pub kv_max_value_size: u64,
     /// `limits.txn_max_req_len` (default 524288).
     pub txn_max_req_len: u64,
+    /// `limits.txn_max_ops`: most operations in one `/v1/txn` (default 128,
+    /// Consul's fixed `maxTxnOps`; not a Consul key).
+    pub txn_max_ops: usize,
     /// `default_query_time` for blocking queries (default 300s).
     pub default_query_time: Duration,
     /// `max_query_time` for blocking queries (default 600s).

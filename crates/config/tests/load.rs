@@ -304,6 +304,7 @@ fn non_dev_defaults() {
     assert_eq!(rt.max_query_time, Duration::from_secs(600));
     assert_eq!(rt.kv_max_value_size, 524_288);
     assert_eq!(rt.txn_max_req_len, 524_288);
+    assert_eq!(rt.txn_max_ops, 128);
     assert_eq!(rt.acl.default_policy, "allow");
     assert_eq!(rt.acl.down_policy, "extend-cache");
     assert!(!rt.skip_leave_on_interrupt, "clients leave on interrupt");

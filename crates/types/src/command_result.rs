@@ -69,8 +69,10 @@ pub enum TxnOpResult {
     Check(HealthCheck),
 }
 
-/// One failed operation of a transaction (Consul's `TxnError`).
+/// One failed operation of a transaction (Consul's `TxnError`; JSON
+/// `{"OpIndex": …, "What": …}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct TxnOpError {
     /// Position of the operation in the request.
     pub op_index: usize,
@@ -120,6 +122,23 @@ mod tests {
         for r in all {
             assert_eq!(CommandResult::decode(&r.encode()), r);
         }
+    }
+
+    #[test]
+    fn txn_results_and_errors_have_consuls_json_names() {
+        let r = TxnOpResult::Kv(DirEntry {
+            key: "k".into(),
+            ..Default::default()
+        });
+        assert!(serde_json::to_string(&r).unwrap().starts_with(r#"{"KV":{"#));
+        let e = TxnOpError {
+            op_index: 2,
+            what: "no".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"OpIndex":2,"What":"no"}"#
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod respond;
 pub mod session;
 pub mod status;
 pub mod token;
+pub mod txn;
 
 use std::sync::Arc;
 
@@ -263,6 +264,8 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
             allow("GET", get(|c: Ctx| session::node(c, String::new()))),
         )
         .route("/v1/session/list", allow("GET", get(session::list)))
+        // txn
+        .route("/v1/txn", allow("PUT", put(txn::txn)))
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))
