@@ -16,6 +16,7 @@ use consul_types::kv::{DirEntry, KvOp, KvRequest};
 use consul_types::txn::{CatalogVerb, KvVerb, TxnCheckOp, TxnKvOp, TxnNodeOp, TxnOp, TxnServiceOp};
 
 use crate::error::StateError;
+use crate::table::Table;
 use crate::txn::{ReadTxn, WriteTxn};
 use crate::watch::WatchSet;
 
@@ -263,6 +264,25 @@ impl ReadTxn {
     /// Raft instead.
     pub fn txn_read(&self, ops: &[TxnOp]) -> TxnResult {
         collect(ops.iter().map(|op| self.txn_read_op(op)))
+    }
+
+    /// The index a read-only transaction reports: the highest index of the
+    /// tables its operations read (the latest index when it has none).
+    pub fn txn_read_index(&self, ops: &[TxnOp]) -> u64 {
+        let mut tables: Vec<Table> = Vec::new();
+        for op in ops {
+            tables.extend_from_slice(match op {
+                TxnOp::Kv(_) => &[Table::Kvs, Table::Tombstones][..],
+                TxnOp::Node(_) => &[Table::Nodes][..],
+                TxnOp::Service(_) => &[Table::Services][..],
+                TxnOp::Check(_) => &[Table::Checks][..],
+            });
+        }
+        if tables.is_empty() {
+            self.latest_index()
+        } else {
+            self.max_index(&tables)
+        }
     }
 
     /// One read or check operation.

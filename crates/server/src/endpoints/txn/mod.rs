@@ -53,7 +53,7 @@ pub async fn apply(server: &Server, mut ops: Vec<TxnOp>) -> Result<TxnResult, Rp
 }
 
 /// Answer a transaction of reads and checks from one snapshot, without
-/// Raft; the index is the state's latest. It never blocks.
+/// Raft; the index is the highest of the tables it read. It never blocks.
 pub async fn read(
     server: &Server,
     opts: &QueryOptions,
@@ -74,7 +74,7 @@ pub async fn read(
                     errors: errors.clone(),
                 }
             };
-            (snap.latest_index(), result)
+            (snap.txn_read_index(&ops), result)
         })
         .await
 }
