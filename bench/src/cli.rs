@@ -49,6 +49,9 @@ pub enum Op {
     Put,
     /// Read a random (pre-populated) key.
     Get,
+    /// One transaction of 4 KV sets on consecutive keys (Consul `PUT /v1/txn`,
+    /// etcd `POST /v3/kv/txn` with 4 `requestPut`s).
+    Txn,
 }
 
 /// Where to send requests and over which keyspace.

@@ -61,6 +61,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
         op: match args.op {
             Op::Put => "put",
             Op::Get => "get",
+            Op::Txn => "txn",
         },
         connections: t.connections,
         duration_s: args.duration,

@@ -37,7 +37,12 @@ pub struct Workload {
     values: Vec<Value>,
     etcd_put_uri: Uri,
     etcd_range_uri: Uri,
+    etcd_txn_uri: Uri,
+    consul_txn_uri: Uri,
 }
+
+/// Operations in one benchmark transaction.
+const TXN_OPS: usize = 4;
 
 impl Workload {
     /// Prepares `n_keys` keys and a pool of random 64–256-byte values.
@@ -83,6 +88,8 @@ impl Workload {
             values,
             etcd_put_uri: Uri::from_static("/v3/kv/put"),
             etcd_range_uri: Uri::from_static("/v3/kv/range"),
+            etcd_txn_uri: Uri::from_static("/v3/kv/txn"),
+            consul_txn_uri: Uri::from_static("/v1/txn"),
         })
     }
 
@@ -111,6 +118,16 @@ impl Workload {
                 self.etcd_range_uri.clone(),
                 k.etcd_range_body.clone(),
             ),
+            (Target::Consul, Op::Txn) => (
+                Method::PUT,
+                self.consul_txn_uri.clone(),
+                self.txn_body(key, value),
+            ),
+            (Target::Etcd, Op::Txn) => (
+                Method::POST,
+                self.etcd_txn_uri.clone(),
+                self.txn_body(key, value),
+            ),
         };
         let mut req = Request::new(Full::new(body));
         *req.method_mut() = method;
@@ -131,7 +148,38 @@ impl Workload {
             (Target::Consul, Op::Get) => body.trim_ascii_start().starts_with(b"["),
             (Target::Etcd, Op::Put) => contains(body, b"\"header\""),
             (Target::Etcd, Op::Get) => contains(body, b"\"kvs\""),
+            (Target::Consul, Op::Txn) => contains(body, b"\"Errors\":null"),
+            (Target::Etcd, Op::Txn) => contains(body, b"\"succeeded\":true"),
         }
+    }
+
+    /// A transaction setting keys `key..key+4` (each with its own value).
+    fn txn_body(&self, key: usize, value: usize) -> Bytes {
+        let n = self.keys.len();
+        let ops: Vec<String> = (0..TXN_OPS)
+            .map(|i| {
+                let k = &self.keys[(key + i) % n];
+                let v = &self.values[(value + i) % self.values.len()];
+                match self.target {
+                    Target::Consul => {
+                        let name = &k.consul_uri.path()["/v1/kv/".len()..];
+                        format!(
+                            "{{\"KV\":{{\"Verb\":\"set\",\"Key\":\"{name}\",\"Value\":\"{}\"}}}}",
+                            v.b64
+                        )
+                    }
+                    Target::Etcd => format!(
+                        "{{\"requestPut\":{{\"key\":\"{}\",\"value\":\"{}\"}}}}",
+                        k.etcd_b64, v.b64
+                    ),
+                }
+            })
+            .collect();
+        let ops = ops.join(",");
+        Bytes::from(match self.target {
+            Target::Consul => format!("[{ops}]"),
+            Target::Etcd => format!("{{\"success\":[{ops}]}}"),
+        })
     }
 }
 
