@@ -101,7 +101,7 @@ fn every_seed_parses() {
 #[test]
 fn random_and_mutated_bodies_never_panic() {
     let seeds = seeds();
-    let mut rng = StdRng::seed_from_u64(0x7C0_12);
+    let mut rng = StdRng::seed_from_u64(0x7C012);
     let mut accepted = 0;
     for i in 0..20_000 {
         let body = if i % 5 == 0 {
