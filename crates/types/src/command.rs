@@ -128,6 +128,33 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_round_trips_in_one_entry() {
+        use crate::txn::{CatalogVerb, KvVerb, TxnKvOp, TxnNodeOp, TxnOp};
+        let cmd = Command::Txn(TxnRequest {
+            ops: vec![
+                TxnOp::Kv(TxnKvOp {
+                    verb: KvVerb::DeleteCas,
+                    dir_ent: DirEntry {
+                        key: "k".into(),
+                        value: Some(bytes::Bytes::from_static(b"\x00v")),
+                        modify_index: 4,
+                        ..Default::default()
+                    },
+                }),
+                TxnOp::Node(TxnNodeOp {
+                    verb: CatalogVerb::Set,
+                    node: crate::catalog::Node {
+                        node: "n1".into(),
+                        ..Default::default()
+                    },
+                }),
+            ],
+        });
+        assert!(!cmd.ignorable(), "every server must apply a transaction");
+        assert_eq!(Command::decode(&cmd.encode()).unwrap(), cmd);
+    }
+
+    #[test]
     fn unknown_version_is_rejected() {
         assert!(matches!(
             Command::decode(&[9, 1, 2]),
