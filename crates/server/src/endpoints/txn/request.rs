@@ -6,7 +6,7 @@ use consul_types::txn::TxnOp;
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::args::read_request_info;
-use crate::rpc::{RequestInfo, Token, WireQueryMeta, WireQueryOptions};
+use crate::rpc::{AreaArgs, RequestInfo, Token, WireQueryMeta, WireQueryOptions};
 
 /// `Txn.*` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,28 +18,16 @@ pub enum TxnRpc {
     Read(TxnReadRequest),
 }
 
-impl TxnRpc {
-    fn args(&self) -> &dyn RequestInfo {
-        match self {
+impl AreaArgs for TxnRpc {
+    fn args(&self) -> Option<&dyn RequestInfo> {
+        Some(match self {
             TxnRpc::Apply(r) => r,
             TxnRpc::Read(r) => r,
-        }
+        })
     }
 }
 
-impl RequestInfo for TxnRpc {
-    fn datacenter(&self) -> &str {
-        self.args().datacenter()
-    }
-
-    fn token(&self) -> &Token {
-        self.args().token()
-    }
-
-    fn query_options(&self) -> Option<&WireQueryOptions> {
-        self.args().query_options()
-    }
-}
+crate::request_info_from_args!(TxnRpc);
 
 /// A transaction with at least one write (`structs.TxnRequest`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,4 +76,35 @@ pub struct TxnReadResponse {
     /// Query meta.
     #[serde(flatten)]
     pub query_meta: WireQueryMeta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_go_to_the_leader_and_stale_reads_do_not() {
+        let apply = TxnRpc::Apply(TxnApplyRequest {
+            datacenter: "east".into(),
+            token: "tok".into(),
+            ..Default::default()
+        });
+        assert!(apply.needs_leader());
+        assert_eq!(
+            (apply.datacenter(), apply.token().secret()),
+            ("east", "tok")
+        );
+        let read = |allow_stale| {
+            TxnRpc::Read(TxnReadRequest {
+                query_options: WireQueryOptions {
+                    allow_stale,
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+        };
+        assert!(read(false).needs_leader());
+        assert!(!read(true).needs_leader());
+        assert!(read(true).query_options().is_some());
+    }
 }
