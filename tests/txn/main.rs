@@ -282,3 +282,26 @@ fn a_client_agent_forwards_transactions_to_the_servers() {
         "failed to delete key \"via/client\", index is stale"
     );
 }
+
+#[test]
+fn lock_check_session_and_unlock_use_real_sessions() {
+    let (_ip, agent) = dev_agent();
+    let (status, body) = call(&agent, "PUT", "/v1/session/create", Some(b"{}"));
+    assert_eq!(status, 200, "{body}");
+    let session = serde_json::from_str::<Value>(&body).unwrap()["ID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let op = |verb: &str| json!({"KV": {"Verb": verb, "Key": "lk", "Value": b64("v"), "Session": session}});
+    let (status, _, body) = txn(&agent, "", &json!([op("lock"), op("check-session")]));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Results"][0]["KV"]["LockIndex"], 1);
+    assert_eq!(body["Results"][1]["KV"]["Session"], json!(session));
+    // Another (missing) session cannot take it; nothing applies.
+    let other = json!([{"KV": {"Verb": "lock", "Key": "lk", "Session": "0b0e0f4c-4a61-4f8a-9d2b-8a9b2f6c1d3e"}}]);
+    let (status, _, body) = txn(&agent, "", &other);
+    assert_eq!(status, 409, "{body}");
+    let (status, _, body) = txn(&agent, "", &json!([op("unlock")]));
+    assert_eq!(status, 200, "{body}");
+    assert!(get_json(&agent, "/v1/kv/lk")[0].get("Session").is_none());
+}

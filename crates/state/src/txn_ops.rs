@@ -6,10 +6,9 @@
 //! ([`crate::Store::txn_apply`] drops the transaction, so nothing applies).
 //! Reads and checks see the writes of earlier operations.
 //!
-//! KV `lock` and `unlock` go through [`WriteTxn::kv_apply`], so they work
-//! as soon as the KV store supports sessions; until then they fail with the
-//! store's "unsupported" error. `check-session` only compares the key's
-//! `Session`, as Consul's does.
+//! KV `lock` and `unlock` go through [`WriteTxn::kv_apply`], the sessions
+//! area's lock rules. `check-session` only compares the key's `Session`, as
+//! Consul's does.
 
 use consul_types::command::{TxnOpError, TxnOpResult, TxnResult};
 use consul_types::kv::{DirEntry, KvOp, KvRequest};
@@ -587,7 +586,7 @@ mod tests {
                 ..Default::default()
             },
         });
-        // Until the KV store knows sessions, lock is refused by it, typed.
+        // A session that does not exist cannot lock.
         let r = store.txn_apply(2, std::slice::from_ref(&lock));
         assert_eq!(r.errors.len(), 1);
         let check = TxnOp::Kv(TxnKvOp {

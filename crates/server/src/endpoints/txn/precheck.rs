@@ -66,13 +66,9 @@ fn check(server: &Server, op: &mut TxnOp) -> Result<(), String> {
 }
 
 /// Whether `key` is inside its lock-delay window, checked on the leader
-/// before the write enters Raft (Consul's `KVSLockDelay`).
-///
-/// Sessions and lock-delays are not in this server yet (the sessions area
-/// brings them); once the store tracks lock-delays, answer from it here —
-/// nothing else in the txn path changes.
-fn lock_delayed(_server: &Server, _key: &str) -> bool {
-    false
+/// before the write enters Raft (Consul's `KVSLockDelay`), as `KVS.Apply` does.
+fn lock_delayed(server: &Server, key: &str) -> bool {
+    server.lock_delays().blocked(key)
 }
 
 /// Consul's `uuid.ParseUUID`: 36 characters, hex in 8-4-4-4-12 groups.
