@@ -180,7 +180,18 @@ async function main() {
     await page.goto(url(A, '/ui/dc1/nodes/node-a/metadata'));
     await visible('table.meta td:has-text("r1")');
     await page.goto(url(A, `/ui/dc1/nodes/${nodeName}/lock-sessions`));
-    await visible('p.empty:has-text("sessions")');
+    await visible('p.empty:has-text("No lock sessions on this node")');
+    // A session holding a lock appears live; invalidating it releases the lock.
+    const sid = JSON.parse((await put(A, '/v1/session/create', { Name: 'ui-lock', Behavior: 'release' })).text).ID;
+    assert((await put(A, `/v1/kv/ui/locked?acquire=${sid}`, 'held')).text.trim() === 'true', 'lock acquired');
+    await visible(`.row.session[data-session="${sid}"]`);
+    await shot('node-lock-sessions');
+    await page.click(`.row.session[data-session="${sid}"] button.danger`);
+    await page.click('.dialog button.danger');
+    await waitFor(async () => (await page.locator('.row.session').count()) === 0, 'session gone from the list');
+    const locked = JSON.parse((await call(A, 'GET', '/v1/kv/ui/locked')).text)[0];
+    assert(!locked.Session && locked.LockIndex === 1, `lock released, LockIndex kept: ${JSON.stringify(locked)}`);
+    assert((await call(A, 'GET', `/v1/session/info/${sid}`)).text.trim() === '[]', 'session destroyed');
     await page.goto(url(A, `/ui/dc1/nodes/${nodeName}/round-trip-time`));
     await visible('p.empty:has-text("coordinates")');
     // The RTT estimate itself (Serf's Vivaldi distance), for when coordinates exist.
@@ -324,7 +335,8 @@ async function main() {
     await page.check('.row.kv[data-key="bulk/b"] input[type=checkbox]');
     await page.click('button:has-text("Delete selected (2)")');
     await page.click('.dialog button.danger');
-    await visible('.notice:has-text("Deleted 2 items")');
+    // One /v1/txn, now that the server has it.
+    await visible('.notice:has-text("Deleted 2 items in one transaction")');
     assert((await rawKey(A, 'bulk/a')) === null && (await rawKey(A, 'bulk/b')) === null, 'a and b deleted');
     assert((await rawKey(A, 'bulk/c')) === '3', 'c kept');
     await waitFor(async () => (await page.locator('.row.kv').count()) === 1, 'list updated');
