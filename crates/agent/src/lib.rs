@@ -13,6 +13,7 @@ pub mod http;
 pub mod lan;
 pub mod local;
 pub mod reap;
+pub mod remote_exec;
 pub mod router;
 pub mod run;
 pub mod servers;

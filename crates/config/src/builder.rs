@@ -154,6 +154,7 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         peering_enabled: c.peering.as_ref().and_then(|p| p.enabled).unwrap_or(true),
         enable_script_checks: c.enable_script_checks.unwrap_or(false),
         enable_local_script_checks: c.enable_local_script_checks.unwrap_or(false),
+        disable_remote_exec: c.disable_remote_exec.unwrap_or(true),
         enable_debug: c.enable_debug.unwrap_or(dev),
         disable_update_check: c.disable_update_check.unwrap_or(false),
         disable_host_node_id: c.disable_host_node_id.unwrap_or(true),

@@ -160,6 +160,8 @@ pub struct RuntimeConfig {
     pub enable_script_checks: bool,
     /// `enable_local_script_checks`.
     pub enable_local_script_checks: bool,
+    /// `disable_remote_exec` (default true): whether `consul exec` jobs are refused.
+    pub disable_remote_exec: bool,
     /// `enable_debug` (dev: true).
     pub enable_debug: bool,
     /// `disable_update_check`.

@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod catalog;
 pub mod event;
+pub mod exec;
 pub mod flags;
 pub mod force_leave;
 pub mod http;
@@ -33,6 +34,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("agent", "Runs a Consul agent"),
     ("catalog", "Interact with the catalog"),
     ("event", "Fire a new event"),
+    ("exec", "Executes a command on Consul nodes"),
     (
         "force-leave",
         "Forces a member of the cluster to enter the \"left\" state",
@@ -85,6 +87,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("agent") => agent::run(rest),
         Some("catalog") => catalog::run(rest),
         Some("event") => event::run(rest),
+        Some("exec") => exec::run(rest),
         Some("lock") => lock::run(rest),
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),

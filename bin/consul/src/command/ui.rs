@@ -159,3 +159,18 @@ mod tests {
         assert_eq!(s, "CreateIndex      5\nKey              foo");
     }
 }
+
+/// Resolves on SIGINT or SIGTERM to this process.
+pub async fn interrupted() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+}

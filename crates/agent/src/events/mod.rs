@@ -56,7 +56,7 @@ pub async fn run(agent: Arc<Agent>) {
 }
 
 /// Keep `ev` if it is for this agent.
-pub fn ingest(agent: &Agent, ev: UserEvent) {
+pub fn ingest(agent: &Arc<Agent>, ev: UserEvent) {
     if ev.version > USER_EVENT_MAX_VERSION {
         tracing::warn!(
             version = ev.version,
@@ -73,7 +73,7 @@ pub fn ingest(agent: &Agent, ev: UserEvent) {
         return;
     }
     if ev.name == REMOTE_EXEC_NAME {
-        tracing::info!("agent: ignoring remote exec event, disabled.");
+        crate::remote_exec::handle(agent, &ev.payload);
         return;
     }
     tracing::debug!(event_name = %ev.name, event_id = %ev.id, "agent: new event");

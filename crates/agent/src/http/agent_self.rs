@@ -97,6 +97,7 @@ fn debug_config(agent: &Agent) -> Value {
         "DataDir": cfg.data_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
         "Datacenter": info.datacenter,
         "DevMode": info.dev,
+        "DisableRemoteExec": cfg.disable_remote_exec,
         "EnableDebug": cfg.enable_debug,
         "EnableLocalScriptChecks": cfg.enable_local_script_checks,
         "EnableRemoteScriptChecks": cfg.enable_script_checks,

@@ -220,7 +220,7 @@ async fn lock_and_run(client: &Client, o: &Options, r: &Run) -> anyhow::Result<i
         .map_err(|e| anyhow!("Lock acquisition failed: failed to create session: {e}"))?;
     let renewer = tokio::spawn(renew_periodically(client.clone(), session.clone()));
     info(o.verbose, "Attempting lock acquisition");
-    let mut interrupt = Box::pin(interrupted());
+    let mut interrupt = Box::pin(ui::interrupted());
     let acquired = tokio::select! {
         a = async {
             if o.limit > 1 {
@@ -466,20 +466,5 @@ async fn kill_child(child: &mut tokio::process::Child, verbose: bool) {
         );
         info(verbose, &format!("Killing child pid {pid}"));
         let _ = child.kill().await;
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM to this process.
-async fn interrupted() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
     }
 }
