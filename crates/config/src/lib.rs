@@ -14,12 +14,14 @@ mod error;
 pub mod file_config;
 mod flag_table;
 mod flags;
-pub mod hcl;
 mod load;
 mod merge;
 mod runtime;
 pub mod source;
 
+/// The HCL 1 parser config files are read with; it lives in `consul_types`
+/// because ACL rules are written in the same language.
+pub use consul_types::hcl;
 pub use error::ConfigError;
 pub use flags::{parse_agent_args, AgentFlags};
 pub use load::{load, load_from_args};

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod command;
 pub mod command_result;
 pub mod duration;
+pub mod hcl;
 pub mod json;
 pub mod kv;
 pub mod session;

@@ -1,5 +1,7 @@
-//! A small parser for the HCL (version 1) that Consul config files and
-//! `-hcl` fragments are written in, producing the equivalent JSON value.
+//! A small parser for the HCL (version 1) that Consul config files, `-hcl`
+//! fragments and ACL rules are written in, producing the equivalent JSON value.
+//! It lives here, in the crate every layer depends on, so that `consul-config`
+//! and `consul-acl` share it without depending on each other.
 //!
 //! Supported: `key = value`, blocks `key { … }` and labelled blocks
 //! `key "label" { … }` (→ `{"key": {"label": {…}}}`), strings with escapes,
@@ -7,6 +9,9 @@
 //! `#`, `//`, `/* */` comments. As in HCL 1, a block or object key given more
 //! than once becomes a list of its values (Consul's repeated `service { }`
 //! blocks); a repeated scalar key keeps the last value.
+//!
+//! Input may come from the network (ACL rules), so nesting is limited to
+//! [`MAX_DEPTH`] levels: deeper input is an error, never a stack overflow.
 
 use serde_json::{Map, Number, Value};
 
@@ -22,11 +27,15 @@ pub struct HclError {
     pub msg: String,
 }
 
+/// How deeply blocks, objects and lists may nest (serde_json's limit too).
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses an HCL document into a JSON object.
 pub fn parse_hcl(text: &str) -> Result<Value, HclError> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     let body = p.body(false)?;
     Ok(Value::Object(body))
@@ -36,6 +45,8 @@ pub fn parse_hcl(text: &str) -> Result<Value, HclError> {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Open blocks, objects and lists around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -87,8 +98,20 @@ impl Parser {
         }
     }
 
+    /// Enters one more level of nesting, refusing to go past [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), HclError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error(format!("nested more than {MAX_DEPTH} levels deep"));
+        }
+        Ok(())
+    }
+
     /// Items up to the end of input, or up to `}` when `nested`.
     fn body(&mut self, nested: bool) -> Result<Map<String, Value>, HclError> {
+        if nested {
+            self.descend()?;
+        }
         let mut map = Map::new();
         loop {
             self.skip(true)?;
@@ -97,6 +120,7 @@ impl Parser {
                 None => return Ok(map),
                 Some('}') if nested => {
                     self.pos += 1;
+                    self.depth -= 1;
                     return Ok(map);
                 }
                 Some(_) => self.item(&mut map)?,
@@ -182,12 +206,14 @@ impl Parser {
 
     fn list(&mut self) -> Result<Value, HclError> {
         self.pos += 1; // '['
+        self.descend()?;
         let mut items = Vec::new();
         loop {
             self.skip(true)?;
             match self.peek() {
                 Some(']') => {
                     self.pos += 1;
+                    self.depth -= 1;
                     return Ok(Value::Array(items));
                 }
                 None => return self.error("expected ']' before end of input"),
@@ -415,5 +441,16 @@ mod tests {
         assert!(parse_hcl("a = [1, 2").is_err());
         assert!(parse_hcl("a = bogus").is_err());
         assert!(parse_hcl("a = 1.2.3").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("a = {}", "[".repeat(100_000));
+        let e = parse_hcl(&deep).unwrap_err();
+        assert!(e.msg.contains("nested more than"), "{e}");
+        let blocks = "a { ".repeat(100_000);
+        assert!(parse_hcl(&blocks).is_err());
+        let ok = format!("a = {}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse_hcl(&ok).is_ok());
     }
 }
