@@ -26,6 +26,9 @@ pub enum Command {
     /// Starts a 3-server cluster and a client agent, kills the leader with SIGKILL again and
     /// again, and measures the time until a KV PUT through the client agent succeeds.
     Failover(FailoverArgs),
+    /// N contenders take turns on one lock (Consul session locks vs etcd's v3 lock
+    /// service) and report hand-offs per second and hand-off latency.
+    Lock(LockArgs),
     /// Prints the Markdown tables for a file of `load --json` lines.
     Table {
         /// File with one `load --json` object per line.
@@ -163,6 +166,35 @@ pub struct FailoverArgs {
     #[arg(long)]
     pub pid_file: Option<PathBuf>,
     /// Print one JSON object (all kills and the summary) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `lock`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LockArgs {
+    /// Server flavour.
+    #[arg(long, value_enum)]
+    pub target: Target,
+    /// HTTP address (loopback only).
+    #[arg(long)]
+    pub addr: SocketAddr,
+    /// The lock's key (Consul) or name (etcd).
+    #[arg(long, default_value = "bench/lock")]
+    pub key: String,
+    /// Contenders, one connection each.
+    #[arg(long, short = 'n', default_value_t = 16)]
+    pub contenders: usize,
+    /// Measured seconds (after the warm-up).
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Warm-up seconds whose hand-offs are not counted.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    /// Client runtime threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Print one JSON object instead of a text line.
     #[arg(long)]
     pub json: bool,
 }

@@ -38,4 +38,17 @@ impl Conn {
         let body = resp.into_body().collect().await?.to_bytes();
         Ok((status, body))
     }
+
+    /// Sends `req` and reads the response's headers and whole body.
+    pub async fn call_with_headers(
+        &mut self,
+        req: Request<Full<Bytes>>,
+    ) -> anyhow::Result<(StatusCode, hyper::HeaderMap, Bytes)> {
+        self.sender.ready().await?;
+        let resp = self.sender.send_request(req).await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok((status, headers, body))
+    }
 }

@@ -1,11 +1,12 @@
 //! `consul-bench`: KV PUT/GET load generator for our Consul server and etcd's v3 JSON gateway,
-//! plus the `agent -dev` time-to-ready probe and the leader-kill failover probe. `bench/run.sh`
+//! the lock hand-off race (`lock`), plus the `agent -dev` time-to-ready probe and the leader-kill failover probe. `bench/run.sh`
 //! and `bench/cluster/run.sh` drive it and write BENCHMARKS.md.
 
 mod cli;
 mod conn;
 mod failover;
 mod load;
+mod lock;
 mod ready;
 mod stats;
 mod table;
@@ -29,6 +30,14 @@ fn main() -> anyhow::Result<()> {
         Command::Populate(t) => {
             let n = runtime(t.threads)?.block_on(load::populate(&t))?;
             eprintln!("populated {n} keys on {}", t.addr);
+        }
+        Command::Lock(args) => {
+            let summary = runtime(args.threads)?.block_on(lock::run(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string(&summary)?);
+            } else {
+                println!("{}", summary.line());
+            }
         }
         Command::Table { input } => {
             let text = std::fs::read_to_string(&input)?;

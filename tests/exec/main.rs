@@ -182,7 +182,12 @@ fn exec_runs_on_the_agents_that_allow_it_and_cleans_up() {
     // its own), so compare the digits in order: every number, none lost or reordered.
     let want: String = (1..=3000).map(|i| i.to_string()).collect();
     let got: String = output_of(&out, "c1").concat();
-    assert_eq!(got.len(), want.len(), "c1 output length\n{out}\n{}", r.err());
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "c1 output length\n{out}\n{}",
+        r.err()
+    );
     assert!(got == want, "c1 output differs from seq 1 3000");
     assert_eq!(finished_with(&out, 0), ["c1"], "{out}");
     assert!(output_of(&out, "s1").is_empty() && output_of(&out, "c2").is_empty());

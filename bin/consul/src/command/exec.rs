@@ -500,7 +500,12 @@ mod tests {
 
     #[test]
     fn targeted_lines_carry_the_node_on_every_line() {
-        assert_eq!(targeted(false, "n1", "a\nb\n"), "    n1: a\n    n1: b");
+        // As Consul's prefixLines: a trailing newline leaves an empty, right-trimmed line.
+        assert_eq!(
+            targeted(false, "n1", "a\nb\n"),
+            "    n1: a\n    n1: b\n    n1:"
+        );
+        assert_eq!(targeted(false, "n1", "a\nb"), "    n1: a\n    n1: b");
         assert_eq!(
             targeted(true, "n2", "finished with exit code 0"),
             "==> n2: finished with exit code 0"
