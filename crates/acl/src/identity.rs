@@ -8,32 +8,17 @@
 //! - node identity `n1` in `dc1`: `node "n1"` write, `service_prefix ""`
 //!   read; valid in its datacenter only.
 
-use serde::{Deserialize, Serialize};
-
 use crate::rules::{Policy, Rule, ServiceRule};
 use crate::Access;
 
-/// A grant of everything needed to act as one service (Consul's
-/// `ACLServiceIdentity`; JSON `{"ServiceName": …, "Datacenters": […]}`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ServiceIdentity {
-    /// The service.
-    pub service_name: String,
-    /// Where the grant applies; empty = every datacenter.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub datacenters: Vec<String>,
-}
+pub use consul_types::acl::{NodeIdentity, ServiceIdentity};
 
-/// A grant of everything needed to act as one node (Consul's
-/// `ACLNodeIdentity`; JSON `{"NodeName": …, "Datacenter": …}`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct NodeIdentity {
-    /// The node.
-    pub node_name: String,
-    /// The one datacenter the grant applies in (required).
-    pub datacenter: String,
+/// The policy Consul synthesises for an identity (`SyntheticPolicy`).
+pub trait SyntheticPolicy {
+    /// The synthetic policy's rules text, as Consul writes it.
+    fn rules(&self) -> String;
+    /// The synthetic policy, typed (what [`SyntheticPolicy::rules`] parses to).
+    fn policy(&self) -> Policy;
 }
 
 fn rule(segment: &str, access: Access) -> Rule {
@@ -51,22 +36,15 @@ fn service(segment: &str, access: Access) -> ServiceRule {
     }
 }
 
-impl ServiceIdentity {
-    /// Whether the identity applies in datacenter `dc`.
-    pub fn applies_in(&self, dc: &str) -> bool {
-        self.datacenters.is_empty() || self.datacenters.iter().any(|d| d == dc)
-    }
-
-    /// The synthetic policy's rules text, as Consul writes it.
-    pub fn rules(&self) -> String {
+impl SyntheticPolicy for ServiceIdentity {
+    fn rules(&self) -> String {
         let n = &self.service_name;
         format!(
             "\nservice \"{n}\" {{\n\tpolicy = \"write\"\n}}\nservice \"{n}-sidecar-proxy\" {{\n\tpolicy = \"write\"\n}}\nservice_prefix \"\" {{\n\tpolicy = \"read\"\n}}\nnode_prefix \"\" {{\n\tpolicy = \"read\"\n}}"
         )
     }
 
-    /// The synthetic policy, typed (what [`ServiceIdentity::rules`] parses to).
-    pub fn policy(&self) -> Policy {
+    fn policy(&self) -> Policy {
         let n = &self.service_name;
         Policy {
             services: vec![
@@ -80,22 +58,15 @@ impl ServiceIdentity {
     }
 }
 
-impl NodeIdentity {
-    /// Whether the identity applies in datacenter `dc`.
-    pub fn applies_in(&self, dc: &str) -> bool {
-        self.datacenter == dc
-    }
-
-    /// The synthetic policy's rules text, as Consul writes it.
-    pub fn rules(&self) -> String {
+impl SyntheticPolicy for NodeIdentity {
+    fn rules(&self) -> String {
         format!(
             "\nnode \"{}\" {{\n\tpolicy = \"write\"\n}}\nservice_prefix \"\" {{\n\tpolicy = \"read\"\n}}",
             self.node_name
         )
     }
 
-    /// The synthetic policy, typed (what [`NodeIdentity::rules`] parses to).
-    pub fn policy(&self) -> Policy {
+    fn policy(&self) -> Policy {
         Policy {
             nodes: vec![rule(&self.node_name, Access::Write)],
             service_prefixes: vec![service("", Access::Read)],

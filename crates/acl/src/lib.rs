@@ -32,7 +32,7 @@ pub use authorizer::{
     StaticAuthorizer,
 };
 pub use error::PermissionDenied;
-pub use identity::{identity_policies, NodeIdentity, ServiceIdentity};
+pub use identity::{identity_policies, NodeIdentity, ServiceIdentity, SyntheticPolicy};
 pub use merge::merge_policies;
 pub use rules::{Policy, Rule, RulesError, ServiceRule};
 

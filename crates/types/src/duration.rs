@@ -219,6 +219,26 @@ pub mod serde_go {
     }
 }
 
+/// Serde helpers for a `Duration` field Go encodes as a plain `time.Duration`:
+/// `#[serde(with = "consul_types::duration::serde_nanos_in_any")]`.
+///
+/// Serializes nanoseconds (a number, as Go does); accepts a Go duration
+/// string or a number of nanoseconds, as Consul's request decoders do.
+pub mod serde_nanos_in_any {
+    use super::GoDurationVisitor;
+    use std::time::Duration;
+
+    /// Serializes `d` as whole nanoseconds.
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_nanos().min(u64::MAX as u128) as u64)
+    }
+
+    /// Deserializes a Go duration string or a number of nanoseconds.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        d.deserialize_any(GoDurationVisitor)
+    }
+}
+
 /// Serde helpers for an `Option<Duration>` field:
 /// `#[serde(default, with = "consul_types::duration::serde_go_opt")]`.
 ///

@@ -1,6 +1,7 @@
 //! Wire and API types shared by every layer: serde structs with Consul's
 //! PascalCase field names, and the versioned Raft command enum. No I/O.
 
+pub mod acl;
 pub mod agent;
 pub mod bytes_b64;
 pub mod catalog;
@@ -11,4 +12,5 @@ pub mod hcl;
 pub mod json;
 pub mod kv;
 pub mod session;
+pub mod timestamp;
 pub mod txn;

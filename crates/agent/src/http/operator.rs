@@ -124,24 +124,7 @@ fn go_duration_nanos(n: i64) -> String {
 /// Unix seconds as RFC 3339 in UTC (`2006-01-02T15:04:05Z`), as Go encodes a
 /// `time.Time` rounded to the second.
 pub fn rfc3339_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    consul_types::timestamp::Timestamp::from_unix_secs(secs as i64).to_rfc3339()
 }
 
 fn health_json(r: OperatorHealthReply) -> HealthJson {
