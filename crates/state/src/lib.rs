@@ -6,6 +6,7 @@
 //! exactly the [`WatchSet`]s whose reads the commit touched. Pure library: no
 //! I/O, no async runtime.
 
+mod acl;
 mod catalog;
 mod catalog_txn;
 mod error;
@@ -24,6 +25,7 @@ mod txn;
 mod txn_ops;
 mod watch;
 
+pub use acl::TokenFilter;
 pub use error::StateError;
 pub use persist::{Restored, SNAPSHOT_FORMAT};
 pub use session::ArmedLockDelays;

@@ -46,6 +46,13 @@ tables! {
     /// Sessions (after nodes and checks, which they are bound to, and KV,
     /// whose locks they hold).
     Sessions = "sessions",
+    /// ACL policies.
+    AclPolicies = "acl-policies",
+    /// ACL roles (after the policies they link).
+    AclRoles = "acl-roles",
+    /// ACL tokens (after the policies and roles they link), with the
+    /// bootstrap index.
+    AclTokens = "acl-tokens",
 }
 
 impl Table {

@@ -37,6 +37,8 @@ pub(crate) struct Tables {
     pub session_checks: OrdSet<(String, String, String)>,
     /// Per session, the keys it locked while alive (a superset; see `session.rs`).
     pub session_locks: OrdMap<String, OrdSet<Arc<str>>>,
+    /// ACL policies, roles and tokens.
+    pub acl: crate::acl::AclTables,
     /// The index table.
     pub indexes: Indexes,
 }

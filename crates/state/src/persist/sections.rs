@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use consul_types::acl::{AclPolicy, AclRole, AclToken};
 use consul_types::catalog::{HealthCheck, Node, NodeService};
 use consul_types::kv::DirEntry;
 use consul_types::session::Session;
@@ -24,6 +25,15 @@ struct ServicesSection<S> {
     extinction: u64,
 }
 
+/// The ACL tokens section: tokens plus the bootstrap index.
+#[derive(Serialize, Deserialize)]
+struct TokensSection<T> {
+    /// Every token.
+    rows: Vec<T>,
+    /// Raft index of the bootstrap (0: never).
+    bootstrap_index: u64,
+}
+
 fn encode<T: Serialize + ?Sized>(rows: &T) -> Vec<u8> {
     // Plain data with string map keys always serializes into a Vec.
     rmp_serde::to_vec_named(rows).expect("snapshot section encodes")
@@ -40,6 +50,7 @@ pub(super) fn ignorable(table: Table) -> bool {
     match table {
         Table::Nodes | Table::Services | Table::Checks | Table::Kvs | Table::Tombstones => false,
         Table::Sessions => false,
+        Table::AclPolicies | Table::AclRoles | Table::AclTokens => false,
     }
 }
 
@@ -70,6 +81,17 @@ pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
         Table::Kvs => encode(&t.kvs.values().map(|e| &**e).collect::<Vec<&DirEntry>>()),
         Table::Tombstones => encode(&t.tombstones.iter().collect::<Vec<(&String, &u64)>>()),
         Table::Sessions => encode(&t.sessions.values().map(|s| &**s).collect::<Vec<&Session>>()),
+        Table::AclPolicies => encode(&t.acl.policies.values().map(|p| &**p).collect::<Vec<_>>()),
+        Table::AclRoles => encode(&t.acl.roles.values().map(|r| &**r).collect::<Vec<_>>()),
+        Table::AclTokens => encode(&TokensSection {
+            rows: t
+                .acl
+                .tokens
+                .values()
+                .map(|x| &**x)
+                .collect::<Vec<&AclToken>>(),
+            bootstrap_index: t.acl.bootstrap_index,
+        }),
     }
 }
 
@@ -85,6 +107,22 @@ pub(super) fn load(t: &mut Tables, table: Table, rows: &[u8]) -> Result<(), Stat
         Table::Kvs => load_kvs(t, decode(table, rows)?),
         Table::Tombstones => load_tombstones(t, decode(table, rows)?),
         Table::Sessions => load_sessions(t, decode(table, rows)?),
+        Table::AclPolicies => {
+            let rows: Vec<AclPolicy> = decode(table, rows)?;
+            rows.into_iter().for_each(|p| t.acl.insert_policy(p));
+            Ok(())
+        }
+        Table::AclRoles => {
+            let rows: Vec<AclRole> = decode(table, rows)?;
+            rows.into_iter().for_each(|r| t.acl.insert_role(r));
+            Ok(())
+        }
+        Table::AclTokens => {
+            let s: TokensSection<AclToken> = decode(table, rows)?;
+            s.rows.into_iter().for_each(|x| t.acl.insert_token(x));
+            t.acl.bootstrap_index = s.bootstrap_index;
+            Ok(())
+        }
     }
 }
 
