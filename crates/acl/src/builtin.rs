@@ -90,6 +90,18 @@ pub fn global_management_policy() -> Policy {
     }
 }
 
+/// The builtin management policy as the leader stores it (ID, name,
+/// description and rules; hash and indexes are the writer's).
+pub fn global_management_policy_row() -> consul_types::acl::AclPolicy {
+    consul_types::acl::AclPolicy {
+        id: GLOBAL_MANAGEMENT_POLICY_ID.into(),
+        name: GLOBAL_MANAGEMENT_POLICY_NAME.into(),
+        description: GLOBAL_MANAGEMENT_POLICY_DESCRIPTION.into(),
+        rules: GLOBAL_MANAGEMENT_RULES.into(),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

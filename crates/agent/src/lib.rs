@@ -2,6 +2,7 @@
 //! the process lifecycle around the server (on a server agent) or the
 //! forwarding to the servers (on a client agent).
 
+pub mod acl;
 pub mod ae;
 pub mod agent;
 pub mod checks;

@@ -116,6 +116,7 @@ pub async fn start(
             rpc_bind: Some(SocketAddr::new(bind, server_port)),
             node_meta: cfg.node_meta.clone(),
             tombstone_gc: Default::default(),
+            acl: crate::acl::server_settings(&cfg.acl),
         })
         .await?;
         tokio::spawn(consul_server::leader::run(

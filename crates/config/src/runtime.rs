@@ -73,6 +73,8 @@ pub struct AclConfig {
     pub enable_token_replication: bool,
     /// `acl.enable_token_persistence`.
     pub enable_token_persistence: bool,
+    /// `acl.enable_key_list_policy`: listing keys needs `list`, not `read`.
+    pub enable_key_list_policy: bool,
     /// `acl.token_ttl` (default 30s).
     pub token_ttl: Duration,
     /// `acl.policy_ttl` (default 30s).

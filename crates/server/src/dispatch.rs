@@ -6,25 +6,38 @@
 //! 2. **Leader** — a request that needs the leader (writes, default and consistent reads;
 //!    [`RpcRequest::needs_leader`]) is forwarded to it from a follower, as Consul's
 //!    `forward()`; stale reads are answered here.
-//! 3. **ACL** — on the server that serves it, the caller's token is resolved once, in
-//!    [`Server::resolve_token`] (not enforced yet: every token is allowed).
+//! 3. **ACL** — on the server that serves it, the caller's token is resolved once
+//!    ([`Server::resolve_token`], cached per ACL index) and the request's declared
+//!    requirement ([`crate::acl_check::AclRequirement`], one file per area) is checked;
+//!    the identity joins the [`RequestCtx`] so lists can be filtered.
 //! 4. **Consistency** — the read options are derived once into the [`RequestCtx`]
 //!    ([`crate::Server::read`] applies the mode).
 //!
 //! Then the area's own `serve` (`crate::endpoints::<area>::serve`) runs the operation.
 
-use crate::endpoints::{catalog, health, internal, kv, operator, session, status, txn};
-use crate::rpc::{can_retry, BoxFuture, RpcHandler, RpcRequest, RpcResponse, Token};
+use std::sync::Arc;
+
+use crate::endpoints::{acl, catalog, health, internal, kv, operator, session, status, txn};
+use crate::rpc::{can_retry, BoxFuture, RpcHandler, RpcRequest, RpcResponse};
 use crate::server::RPC_HOLD_TIMEOUT;
-use crate::{QueryOptions, RpcError, Server};
+use crate::{Identity, QueryOptions, RpcError, Server};
 
 /// What the dispatcher settled for a request before handing it to its area.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RequestCtx {
     /// The read options (consistency mode, blocking index and wait) of a read; the defaults
     /// for a write.
     pub read: QueryOptions,
-    // ACLs: the authorizer resolved from the token joins here.
+    /// Who is asking, resolved from the request's token.
+    pub identity: Arc<Identity>,
+}
+
+impl RequestCtx {
+    /// Whether the caller may see something, by `check` on its authorizer
+    /// (for filtering lists).
+    pub fn may(&self, check: impl FnOnce(&consul_acl::Authorizer) -> consul_acl::Decision) -> bool {
+        check(&self.identity.authz).allowed()
+    }
 }
 
 impl Server {
@@ -76,12 +89,6 @@ impl Server {
         Ok(())
     }
 
-    /// The ACL rule, applied once on the server that serves the request: resolve `token`
-    /// into what the caller may do. ACLs are not enforced yet, so every token is allowed.
-    fn resolve_token(&self, _token: &Token) -> Result<(), RpcError> {
-        Ok(())
-    }
-
     /// Wait until the known leader is no longer `old` (or a short jitter passed).
     async fn leader_moved_from(&self, old: &str) {
         let jitter = rand::random::<u64>() % (RPC_HOLD_TIMEOUT / 16).as_millis().max(1) as u64;
@@ -99,12 +106,16 @@ impl Server {
     /// Run `req` on this server: resolve its token, derive its read options, and hand it to
     /// its area.
     async fn serve_here(&self, req: RpcRequest) -> Result<RpcResponse, RpcError> {
-        self.resolve_token(req.token())?;
+        let identity = self.resolve_token(req.token())?;
+        if let Some(required) = req.acl_requirement() {
+            required.check_acl(&identity, &self.config().acl)?;
+        }
         let ctx = RequestCtx {
             read: req
                 .query_options()
                 .map(|q| q.to_options())
                 .unwrap_or_default(),
+            identity,
         };
         match req {
             RpcRequest::Raft(_) => Err(RpcError::BadRequest(
@@ -118,6 +129,7 @@ impl Server {
             RpcRequest::Internal(r) => internal::serve(self, &ctx, r).await,
             RpcRequest::Session(r) => session::serve(self, &ctx, r).await,
             RpcRequest::Txn(r) => txn::serve(self, &ctx, r).await,
+            RpcRequest::Acl(r) => acl::serve(self, &ctx, r).await,
         }
     }
 }

@@ -21,6 +21,16 @@ pub enum RpcError {
     /// The caller lacks permission (HTTP 403).
     #[error("Permission denied")]
     PermissionDenied,
+    /// The caller's token does not exist or has expired (HTTP 403, Consul's
+    /// `acl.ErrNotFound`).
+    #[error("ACL not found")]
+    AclNotFound,
+    /// A refusal with Consul's detailed text (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// An ACL endpoint was called while ACLs are disabled (HTTP 401).
+    #[error("ACL support disabled")]
+    AclDisabled,
     /// The named object does not exist (HTTP 404).
     #[error("{0}")]
     NotFound(String),

@@ -3,6 +3,9 @@
 //! blocking-query semantics. The same endpoint code will serve local calls and
 //! calls forwarded from client agents over RPC.
 
+pub mod acl_init;
+pub mod acl_resolve;
+pub mod acl_check;
 pub mod autopilot;
 mod barrier;
 pub mod dispatch;
@@ -12,12 +15,14 @@ pub mod fsm;
 pub mod leader;
 pub mod lock_delay;
 pub mod membership;
+pub mod new_uuid;
 pub mod query;
 pub mod rpc;
 pub mod server;
 pub mod session_timers;
 pub mod tombstone_gc;
 
+pub use acl_resolve::{AclSettings, Identity};
 pub use error::RpcError;
 pub use query::{QueryMeta, QueryOptions, ReadMode};
 pub use server::{LeaveOutcome, Server, ServerConfig};

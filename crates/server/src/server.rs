@@ -52,6 +52,8 @@ pub struct ServerConfig {
     pub node_meta: std::collections::BTreeMap<String, String>,
     /// The leader's KV tombstone GC (Consul's defaults: 15 min TTL, 30 s bins).
     pub tombstone_gc: crate::tombstone_gc::TombstoneGcConfig,
+    /// ACL settings (disabled by default).
+    pub acl: crate::acl_resolve::AclSettings,
 }
 
 /// A running server. Cheap to clone.
@@ -85,6 +87,8 @@ struct Inner {
     session_timers: crate::session_timers::SessionTimers,
     /// Keys within their lock-delay (armed by the FSM on every server).
     lock_delays: Arc<crate::lock_delay::LockDelays>,
+    /// Token resolutions, per secret, valid for one ACL index.
+    acl_cache: crate::acl_resolve::ResolveCache,
 }
 
 /// Raft node ids are u64; derive ours from the node UUID so it is stable.
@@ -152,6 +156,7 @@ impl Server {
                 user_events: std::sync::OnceLock::new(),
                 session_timers,
                 lock_delays,
+                acl_cache: Default::default(),
             }),
         };
         late.set(Arc::new(server.clone()));
@@ -160,6 +165,7 @@ impl Server {
         let gc = server.inner.config.tombstone_gc;
         tokio::spawn(crate::tombstone_gc::run(server.clone(), gc));
         tokio::spawn(crate::session_timers::run(server.clone(), timer_inbox));
+        tokio::spawn(crate::acl_init::run(server.clone()));
         Ok(server)
     }
 
@@ -218,6 +224,11 @@ impl Server {
     /// The leader's session TTL timers (resets and clears from endpoints).
     pub fn session_timers(&self) -> &crate::session_timers::SessionTimers {
         &self.inner.session_timers
+    }
+
+    /// Token resolutions (see `acl_resolve.rs`).
+    pub(crate) fn acl_cache(&self) -> &crate::acl_resolve::ResolveCache {
+        &self.inner.acl_cache
     }
 
     /// The keys within their lock-delay.

@@ -103,6 +103,7 @@ async fn start(ip: std::net::Ipv4Addr) -> Server {
         rpc_bind: None,
         node_meta: Default::default(),
         tombstone_gc: Default::default(),
+        acl: Default::default(),
     })
     .await
     .expect("server starts")

@@ -34,6 +34,7 @@ async fn start(ip: Ipv4Addr, n: usize) -> Server {
         rpc_bind: None,
         node_meta: Default::default(),
         tombstone_gc: Default::default(),
+        acl: Default::default(),
     })
     .await
     .expect("server starts")

@@ -22,6 +22,7 @@ fn config(ip: std::net::Ipv4Addr, dir: &Path) -> ServerConfig {
         rpc_bind: None,
         node_meta: Default::default(),
         tombstone_gc: Default::default(),
+        acl: Default::default(),
     }
 }
 

@@ -28,6 +28,7 @@ async fn start(ip: std::net::Ipv4Addr, n: usize, bootstrap: bool, ttl: Duration)
             ttl,
             granularity: Duration::from_millis(100),
         },
+        acl: Default::default(),
     })
     .await
     .expect("server starts")

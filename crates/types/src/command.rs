@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::acl::AclRequest;
 use crate::catalog::{DeregisterRequest, RegisterRequest};
 use crate::kv::KvRequest;
 use crate::session::SessionRequest;
@@ -43,6 +44,8 @@ pub enum Command {
     Session(SessionRequest),
     /// A transaction: all its operations apply, or none (type 8).
     Txn(TxnRequest),
+    /// An ACL bootstrap, token, policy or role write (Consul types 9, 17–22).
+    Acl(AclRequest),
 }
 
 /// Why a log entry could not be decoded.
@@ -72,7 +75,7 @@ impl Command {
             | Command::Txn(_) => false,
             // It changes no state: a server that does not know it loses nothing.
             Command::Barrier => true,
-            Command::Session(_) => false,
+            Command::Session(_) | Command::Acl(_) => false,
         }
     }
 

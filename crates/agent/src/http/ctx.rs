@@ -101,7 +101,13 @@ impl FromRequestParts<Arc<Agent>> for Ctx {
     ) -> Result<Self, Self::Rejection> {
         let params = Params::parse(parts.uri.query());
         let pretty = agent.info().dev || params.has("pretty");
-        let token = token::request_token(&params, &parts.headers);
+        let mut token = token::request_token(&params, &parts.headers);
+        if token.is_empty() {
+            // No token: the agent's default (`acl.tokens.default`), as Consul.
+            if let Some(default) = agent.info().config.acl.default.as_deref() {
+                token = consul_server::rpc::Token::new(default);
+            }
+        }
         let datacenter = params.datacenter();
         Ok(Ctx {
             agent: agent.clone(),

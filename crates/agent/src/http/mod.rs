@@ -2,6 +2,7 @@
 //! ([`Ctx`], parsed once per request), and a serve loop that writes headers in Go's canonical case
 //! (`X-Consul-Knownleader`), as Consul's clients and byte-level tests see them.
 
+pub mod acl;
 pub mod agent;
 pub mod agent_self;
 pub mod catalog;
@@ -270,7 +271,8 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))
         .merge(internal_ui::routes())
-        .merge(kv_search::routes());
+        .merge(kv_search::routes())
+        .merge(acl::routes());
     crate::ui::mount(api, ui)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(default_acl_policy_header(

@@ -64,7 +64,10 @@ impl From<RpcError> for HttpError {
         let status = match &e {
             RpcError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RpcError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            RpcError::PermissionDenied => StatusCode::FORBIDDEN,
+            RpcError::PermissionDenied | RpcError::AclNotFound | RpcError::Forbidden(_) => {
+                StatusCode::FORBIDDEN
+            }
+            RpcError::AclDisabled => StatusCode::UNAUTHORIZED,
             RpcError::NotFound(_) => StatusCode::NOT_FOUND,
             RpcError::Conflict(_) => StatusCode::CONFLICT,
             RpcError::NoLeader

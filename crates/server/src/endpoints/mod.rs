@@ -8,6 +8,7 @@
 //! [`Server`]: crate::Server
 //! [`QueryMeta`]: crate::QueryMeta
 
+pub mod acl;
 pub mod catalog;
 pub mod health;
 pub mod internal;

@@ -6,6 +6,7 @@
 //! with a fatal error, as Consul's FSM panics: skipping it would make this
 //! server silently diverge from the ones that applied it.
 
+mod acl;
 mod catalog;
 mod kv;
 mod session;
@@ -47,6 +48,7 @@ impl Fsm {
             Command::Barrier => CommandResult::Ok,
             Command::Session(req) => session::apply(&self.store, index, req),
             Command::Txn(req) => txn::apply(&self.store, index, req),
+            Command::Acl(req) => acl::apply(&self.store, index, req),
         }
     }
 }

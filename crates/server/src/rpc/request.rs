@@ -12,6 +12,7 @@ use super::info::RequestInfo;
 use super::query::WireQueryOptions;
 use super::raft::RaftRpc;
 use super::token::Token;
+use crate::endpoints::acl::AclRpc;
 use crate::endpoints::catalog::CatalogRpc;
 use crate::endpoints::health::HealthRpc;
 use crate::endpoints::internal::InternalRpc;
@@ -42,6 +43,8 @@ pub enum RpcRequest {
     Session(SessionRpc),
     /// `Txn.*`.
     Txn(TxnRpc),
+    /// `ACL.*`: tokens, policies, roles, bootstrap.
+    Acl(AclRpc),
 }
 
 impl RpcRequest {
@@ -57,6 +60,25 @@ impl RpcRequest {
             RpcRequest::Internal(r) => r,
             RpcRequest::Session(r) => r,
             RpcRequest::Txn(r) => r,
+            RpcRequest::Acl(r) => r,
+        }
+    }
+
+    /// What the request needs from the caller's token (each area declares it
+    /// in `endpoints/<area>/acl.rs`). Raft traffic is server-to-server and is
+    /// refused before it could be served here.
+    pub fn acl_requirement(&self) -> Option<&dyn crate::acl_check::AclRequirement> {
+        match self {
+            RpcRequest::Raft(_) => None,
+            RpcRequest::Status(r) => Some(r),
+            RpcRequest::Kv(r) => Some(r),
+            RpcRequest::Catalog(r) => Some(r),
+            RpcRequest::Health(r) => Some(r),
+            RpcRequest::Operator(r) => Some(r),
+            RpcRequest::Internal(r) => Some(r),
+            RpcRequest::Session(r) => Some(r),
+            RpcRequest::Txn(r) => Some(r),
+            RpcRequest::Acl(r) => Some(r),
         }
     }
 

@@ -54,6 +54,8 @@ pub enum RpcResponse {
     Txn(consul_types::command::TxnResult),
     /// `structs.TxnReadResponse` (`Txn.Read`).
     TxnRead(crate::endpoints::txn::TxnReadResponse),
+    /// An `ACL.*` answer.
+    Acl(crate::endpoints::acl::AclReply),
 }
 
 /// Sessions with their query meta.
@@ -211,6 +213,8 @@ accessor! {
     into_txn => Txn(consul_types::command::TxnResult);
     /// The `TxnRead` answer.
     into_txn_read => TxnRead(crate::endpoints::txn::TxnReadResponse);
+    /// The `Acl` answer.
+    into_acl => Acl(crate::endpoints::acl::AclReply);
 }
 
 impl RpcResponse {

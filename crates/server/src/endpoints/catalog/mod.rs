@@ -1,5 +1,6 @@
 //! Catalog endpoint: register/deregister through Raft; node and service reads.
 
+mod acl;
 mod request;
 
 pub use request::{CatalogRpc, DeregisterArgs, RegisterArgs};

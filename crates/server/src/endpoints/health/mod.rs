@@ -1,5 +1,6 @@
 //! Health endpoint: checks by node, by service and by state; healthy instances.
 
+mod acl;
 mod request;
 
 pub use request::{ChecksInStateRequest, HealthRpc};

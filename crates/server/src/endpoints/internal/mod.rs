@@ -2,6 +2,7 @@
 //! hands a user event to the LAN pool of this server's agent. The server crate knows no
 //! gossip: the agent installs a [`UserEventSink`] with [`Server::set_user_event_sink`].
 
+mod acl;
 mod request;
 
 pub use request::{EventFireRequest, InternalRpc};

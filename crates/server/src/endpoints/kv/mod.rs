@@ -1,9 +1,11 @@
 //! KV endpoint: writes through Raft, reads with blocking semantics.
 
+mod acl;
 mod request;
 
 pub use request::{KeyListRequest, KeyRequest, KvRpc, KvsRequest};
 
+use consul_acl::Authorize;
 use consul_types::command::{Command, CommandResult};
 use consul_types::kv::{DirEntry, KvRequest};
 
@@ -28,14 +30,16 @@ pub(crate) async fn serve(
             }))
         }
         KvRpc::List(r) => {
-            let (meta, entries) = list(server, opts, &r.key).await?;
+            let (meta, mut entries) = list(server, opts, &r.key).await?;
+            entries.retain(|e| ctx.may(|a| a.key_read(&e.key)));
             Ok(RpcResponse::DirEntries(IndexedDirEntries {
                 entries,
                 query_meta: meta.into(),
             }))
         }
         KvRpc::ListKeys(r) => {
-            let (meta, keys) = keys(server, opts, &r.prefix, &r.seperator).await?;
+            let (meta, mut keys) = keys(server, opts, &r.prefix, &r.seperator).await?;
+            keys.retain(|k| ctx.may(|a| a.key_read(k)));
             Ok(RpcResponse::KeyList(IndexedKeyList {
                 keys,
                 query_meta: meta.into(),

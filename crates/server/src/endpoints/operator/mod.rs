@@ -14,6 +14,7 @@
 //! configuration, at openraft's index 0, is reported as 1), not the
 //! application index the rest of the API reports.
 
+mod acl;
 mod request;
 mod types;
 

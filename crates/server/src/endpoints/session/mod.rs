@@ -3,6 +3,7 @@
 //! applies the same one), blocking reads, and renew, which resets the
 //! leader's TTL timer (`crate::session_timers`).
 
+mod acl;
 mod request;
 
 pub use request::{SessionApplyRequest, SessionRpc, SessionSpecificRequest};
@@ -11,6 +12,7 @@ use consul_types::command::Command;
 use consul_types::session::{validate_ttl, validate_uuid, Session, SessionOp, SessionRequest};
 
 use crate::dispatch::RequestCtx;
+use crate::new_uuid::new_uuid;
 use crate::rpc::{IndexedSessions, RpcResponse};
 use crate::{QueryMeta, QueryOptions, RpcError, Server};
 
@@ -42,19 +44,6 @@ pub(crate) async fn serve(
     }
 }
 
-/// A fresh random UUID in Consul's format (go-uuid: 16 random bytes).
-fn new_uuid() -> String {
-    let b: [u8; 16] = rand::random();
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
 
 /// Consul's wording for a refusal behind `Session.Apply`'s Raft write.
 fn apply_failed(e: RpcError) -> RpcError {
@@ -169,16 +158,4 @@ pub async fn renew(server: &Server, id: &str) -> Result<(QueryMeta, Vec<Session>
         server.session_timers().reset(s);
     }
     Ok((server.query_meta(idx), s.into_iter().collect()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn new_ids_are_well_formed_and_distinct() {
-        let a = new_uuid();
-        assert!(validate_uuid(&a).is_ok(), "{a}");
-        assert_ne!(a, new_uuid());
-    }
 }

@@ -1,5 +1,6 @@
 //! Status endpoint: the Raft leader and peers, as `host:port` strings.
 
+mod acl;
 mod request;
 
 pub use request::StatusRpc;

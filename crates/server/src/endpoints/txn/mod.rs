@@ -5,6 +5,7 @@
 //! mode.
 
 mod precheck;
+mod acl;
 mod request;
 
 pub use request::{TxnApplyRequest, TxnReadRequest, TxnReadResponse, TxnRpc};

@@ -1,0 +1,30 @@
+//! What `ACL.*` needs: `acl:read` to read or list, `acl:write` to change.
+//! Bootstrap needs no token (it is refused once done), and reading one's own
+//! token needs only that token.
+
+use consul_acl::Authorize;
+
+use super::AclRpc;
+use crate::acl_check::{anyone, check, AclRequirement};
+use crate::{AclSettings, Identity, RpcError};
+
+impl AclRequirement for AclRpc {
+    fn check_acl(&self, id: &Identity, _: &AclSettings) -> Result<(), RpcError> {
+        match self {
+            AclRpc::Bootstrap(_) | AclRpc::TokenSelf(_) => anyone(),
+            AclRpc::TokenRead(_)
+            | AclRpc::TokenList(_)
+            | AclRpc::PolicyRead(_)
+            | AclRpc::PolicyList(_)
+            | AclRpc::RoleRead(_)
+            | AclRpc::RoleList(_) => check(id, |a| a.acl_read()),
+            AclRpc::TokenSet(_)
+            | AclRpc::TokenClone(_)
+            | AclRpc::TokenDelete(_)
+            | AclRpc::PolicySet(_)
+            | AclRpc::PolicyDelete(_)
+            | AclRpc::RoleSet(_)
+            | AclRpc::RoleDelete(_) => check(id, |a| a.acl_write()),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! What `ACL.*` answers: one object, a list, or a delete's `true`, with the
+//! read's query meta.
+
+use consul_types::acl::{AclPolicy, AclPolicyListStub, AclRole, AclToken, AclTokenListStub};
+use serde::{Deserialize, Serialize};
+
+use crate::rpc::WireQueryMeta;
+
+/// An `ACL.*` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AclReply {
+    /// The answer itself.
+    pub body: AclBody,
+    /// Index and leader facts of the read.
+    #[serde(flatten)]
+    pub query_meta: WireQueryMeta,
+}
+
+/// The body of an [`AclReply`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AclBody {
+    /// One token (bootstrap, read, self, set, clone).
+    Token(Option<AclToken>),
+    /// A token list.
+    Tokens(Vec<AclTokenListStub>),
+    /// One policy.
+    Policy(Option<AclPolicy>),
+    /// A policy list.
+    Policies(Vec<AclPolicyListStub>),
+    /// One role.
+    Role(Option<AclRole>),
+    /// A role list.
+    Roles(Vec<AclRole>),
+    /// A delete succeeded (HTTP answers `true`).
+    Deleted,
+}

@@ -1,0 +1,145 @@
+//! What the ACL area accepts (`ACL.*`), with the names of Consul's
+//! `structs.ACL*Request`.
+
+use consul_types::acl::{AclPolicy, AclRole, AclToken};
+use serde::{Deserialize, Serialize};
+
+use crate::rpc::args::{read_request_info, DcSpecificRequest};
+use crate::rpc::{AreaArgs, RequestInfo, Token, WireQueryOptions};
+
+/// `ACL.*` calls. Each answers `RpcResponse::Acl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AclRpc {
+    /// `ACL.BootstrapTokens`: the first management token.
+    Bootstrap(AclWriteRequest<()>),
+    /// `ACL.TokenRead` by accessor ID.
+    TokenRead(AclGetRequest),
+    /// `ACL.TokenRead` of the caller's own token (by its secret).
+    TokenSelf(AclGetRequest),
+    /// `ACL.TokenSet`: create (`create = true`) or update.
+    TokenSet(AclWriteRequest<AclTokenWrite>),
+    /// `ACL.TokenClone`: a copy with new IDs (and a new description if given).
+    TokenClone(AclWriteRequest<AclTokenWrite>),
+    /// `ACL.TokenDelete` by accessor ID.
+    TokenDelete(AclWriteRequest<String>),
+    /// `ACL.TokenList`.
+    TokenList(AclTokenListRequest),
+    /// `ACL.PolicyRead` by ID, or by name when `by_name`.
+    PolicyRead(AclGetRequest),
+    /// `ACL.PolicySet`: create or update.
+    PolicySet(AclWriteRequest<AclPolicy>),
+    /// `ACL.PolicyDelete` by ID.
+    PolicyDelete(AclWriteRequest<String>),
+    /// `ACL.PolicyList`.
+    PolicyList(DcSpecificRequest),
+    /// `ACL.RoleRead` by ID, or by name when `by_name`.
+    RoleRead(AclGetRequest),
+    /// `ACL.RoleSet`: create or update.
+    RoleSet(AclWriteRequest<AclRole>),
+    /// `ACL.RoleDelete` by ID.
+    RoleDelete(AclWriteRequest<String>),
+    /// `ACL.RoleList` (optionally only roles linking `policy`).
+    RoleList(AclRoleListRequest),
+}
+
+impl AreaArgs for AclRpc {
+    fn args(&self) -> Option<&dyn RequestInfo> {
+        Some(match self {
+            AclRpc::Bootstrap(r) => r,
+            AclRpc::TokenRead(r)
+            | AclRpc::TokenSelf(r)
+            | AclRpc::PolicyRead(r)
+            | AclRpc::RoleRead(r) => r,
+            AclRpc::TokenSet(r) | AclRpc::TokenClone(r) => r,
+            AclRpc::TokenDelete(r) | AclRpc::PolicyDelete(r) | AclRpc::RoleDelete(r) => r,
+            AclRpc::TokenList(r) => r,
+            AclRpc::PolicySet(r) => r,
+            AclRpc::PolicyList(r) => r,
+            AclRpc::RoleSet(r) => r,
+            AclRpc::RoleList(r) => r,
+        })
+    }
+}
+
+crate::request_info_from_args!(AclRpc);
+
+/// An ACL write: the object (or ID) and the caller's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclWriteRequest<T> {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// What to write.
+    pub body: T,
+    /// ACL token (`WriteRequest.Token`).
+    pub token: Token,
+}
+
+impl<T> RequestInfo for AclWriteRequest<T> {
+    fn datacenter(&self) -> &str {
+        &self.datacenter
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+}
+
+/// A token to create or update (`structs.ACLTokenSetRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclTokenWrite {
+    /// The token as the client sent it.
+    #[serde(rename = "ACLToken")]
+    pub acl_token: AclToken,
+    /// A create (PUT /v1/acl/token) rather than an update of `AccessorID`.
+    pub create: bool,
+}
+
+/// A read of one ACL object (`structs.ACLTokenGetRequest`, `ACLPolicyGetRequest`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclGetRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// The ID (or name, with `by_name`).
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// Look up by name rather than ID.
+    pub by_name: bool,
+    /// Read options.
+    #[serde(flatten)]
+    pub query_options: WireQueryOptions,
+}
+
+/// `ACL.TokenList` (`structs.ACLTokenListRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclTokenListRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// Only tokens linking this policy ID.
+    pub policy: String,
+    /// Only tokens linking this role ID.
+    pub role: String,
+    /// Only tokens created by this auth method.
+    pub auth_method: String,
+    /// Read options.
+    #[serde(flatten)]
+    pub query_options: WireQueryOptions,
+}
+
+/// `ACL.RoleList` (`structs.ACLRoleListRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclRoleListRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// Only roles linking this policy ID.
+    pub policy: String,
+    /// Read options.
+    #[serde(flatten)]
+    pub query_options: WireQueryOptions,
+}
+
+read_request_info!(AclGetRequest, AclTokenListRequest, AclRoleListRequest);
