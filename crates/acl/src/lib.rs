@@ -20,6 +20,7 @@
 pub mod access;
 pub mod authorizer;
 pub mod builtin;
+pub mod compile;
 pub mod error;
 pub mod identity;
 pub mod merge;

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use consul_acl::builtin::ANONYMOUS_TOKEN_ID;
-use consul_acl::{identity_policies, Authorizer, Policy, StaticAuthorizer};
+use consul_acl::{Authorizer, StaticAuthorizer};
 use consul_state::{ReadTxn, WatchSet};
-use consul_types::acl::{AclToken, NodeIdentity, ServiceIdentity};
+use consul_types::acl::{AclPolicy, AclRole, AclToken};
 use consul_types::timestamp::Timestamp;
 
 use crate::rpc::Token;
@@ -145,40 +145,39 @@ fn find_token(snap: &ReadTxn, secret: &str) -> Option<AclToken> {
     snap.acl_token_by_secret(&mut ws, secret).1
 }
 
-/// Compile everything `token` grants in datacenter `dc`: its policies, its
-/// roles' policies, and the synthetic policies of every identity it or its
-/// roles carry. Policies whose rules no longer parse grant nothing.
+/// The roles and policies `token` links (directly or through its roles),
+/// from the state: what [`consul_acl::compile::token_authorizer`] needs.
+pub(crate) fn grants_of(snap: &ReadTxn, token: &AclToken) -> (Vec<AclRole>, Vec<AclPolicy>) {
+    let mut ws = WatchSet::new();
+    let roles: Vec<AclRole> = token
+        .roles
+        .iter()
+        .filter_map(|l| snap.acl_role_by_id(&mut ws, &l.id).1)
+        .collect();
+    let mut ids: Vec<&str> = token.policies.iter().map(|l| l.id.as_str()).collect();
+    ids.extend(roles.iter().flat_map(|r| r.policies.iter().map(|l| l.id.as_str())));
+    ids.sort_unstable();
+    ids.dedup();
+    let policies = ids
+        .into_iter()
+        .filter_map(|id| snap.acl_policy_by_id(&mut ws, id).1)
+        .collect();
+    (roles, policies)
+}
+
+/// Compile everything `token` grants in datacenter `dc`, from the state.
 pub(crate) fn authorizer_for(
     snap: &ReadTxn,
     token: &AclToken,
     dc: &str,
     settings: &AclSettings,
 ) -> Authorizer {
-    let mut ws = WatchSet::new();
-    let mut policy_ids: Vec<String> = token.policies.iter().map(|l| l.id.clone()).collect();
-    let mut services: Vec<ServiceIdentity> = token.service_identities.clone();
-    let mut nodes: Vec<NodeIdentity> = token.node_identities.clone();
-    for link in &token.roles {
-        if let (_, Some(role)) = snap.acl_role_by_id(&mut ws, &link.id) {
-            policy_ids.extend(role.policies.iter().map(|l| l.id.clone()));
-            services.extend(role.service_identities);
-            nodes.extend(role.node_identities);
-        }
-    }
-    policy_ids.sort_unstable();
-    policy_ids.dedup();
-    let mut policies: Vec<Policy> = policy_ids
-        .iter()
-        .filter_map(|id| snap.acl_policy_by_id(&mut ws, id).1)
-        .filter(|p| p.applies_in(dc))
-        .filter_map(|p| match Policy::parse(&p.rules) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                tracing::warn!(policy = %p.name, error = %e, "acl: stored policy does not parse; it grants nothing");
-                None
-            }
-        })
-        .collect();
-    policies.extend(identity_policies(&services, &nodes, dc));
-    Authorizer::from_policies(policies.iter(), settings.default_authorizer())
+    let (roles, policies) = grants_of(snap, token);
+    consul_acl::compile::token_authorizer(
+        token,
+        &roles,
+        &policies,
+        dc,
+        settings.default_authorizer(),
+    )
 }

@@ -6,6 +6,7 @@
 pub mod acl_init;
 pub mod acl_resolve;
 pub mod acl_check;
+pub mod acl_filter;
 pub mod autopilot;
 mod barrier;
 pub mod dispatch;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use consul_types::catalog::{DeregisterRequest, Node, NodeServices, RegisterRequest, ServiceNode};
 use consul_types::command::Command;
 
+use crate::acl_filter;
 use crate::dispatch::RequestCtx;
 use crate::rpc::args::meta_pairs;
 use crate::rpc::{
@@ -28,12 +29,16 @@ pub(crate) async fn serve(
         CatalogRpc::Register(r) => register(server, r.request)
             .await
             .map(|_| RpcResponse::Bool(true)),
-        CatalogRpc::Deregister(r) => deregister(server, r.request)
+        CatalogRpc::Deregister(r) => {
+            acl::check_deregister(server, ctx, &r.request)?;
+            deregister(server, r.request)
+        }
             .await
             .map(|_| RpcResponse::Bool(true)),
         CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(datacenters(server))),
         CatalogRpc::ListNodes(r) => {
-            let (meta, nodes) = nodes(server, opts, &meta_pairs(&r.node_meta_filters)).await?;
+            let (meta, mut nodes) = nodes(server, opts, &meta_pairs(&r.node_meta_filters)).await?;
+            acl_filter::nodes(ctx, &mut nodes);
             Ok(RpcResponse::Nodes(IndexedNodes {
                 nodes,
                 query_meta: meta.into(),
@@ -41,7 +46,8 @@ pub(crate) async fn serve(
         }
         CatalogRpc::ListServices(r) => {
             let filters = meta_pairs(&r.node_meta_filters);
-            let (meta, services) = services(server, opts, &filters).await?;
+            let (meta, mut services) = services(server, opts, &filters).await?;
+            acl_filter::services(ctx, &mut services);
             Ok(RpcResponse::Services(IndexedServices {
                 services,
                 query_meta: meta.into(),
@@ -49,15 +55,17 @@ pub(crate) async fn serve(
         }
         CatalogRpc::ServiceNodes(r) => {
             let filters = meta_pairs(&r.node_meta_filters);
-            let (meta, nodes) =
+            let (meta, mut nodes) =
                 service_nodes(server, opts, &r.service_name, &r.service_tags, &filters).await?;
+            acl_filter::service_nodes(ctx, &mut nodes);
             Ok(RpcResponse::ServiceNodes(IndexedServiceNodes {
                 service_nodes: nodes,
                 query_meta: meta.into(),
             }))
         }
         CatalogRpc::NodeServices(r) => {
-            let (meta, ns) = node_services(server, opts, &r.node).await?;
+            let (meta, mut ns) = node_services(server, opts, &r.node).await?;
+            acl_filter::node_services(ctx, &mut ns);
             Ok(RpcResponse::NodeServices(IndexedNodeServices {
                 node_services: ns,
                 query_meta: meta.into(),

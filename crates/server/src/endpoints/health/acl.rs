@@ -1,6 +1,5 @@
-//! What `Health.*` needs: every health read is a list Consul filters by
-//! `node:read` / `service:read`; the filtering is not done yet (see
-//! ARCHITECTURE.md, "ACL enforcement: what is checked so far").
+//! What `Health.*` needs: nothing up front — every health read is a list
+//! Consul filters by `node:read` / `service:read` (`crate::acl_filter`).
 
 use super::HealthRpc;
 use crate::acl_check::{anyone, AclRequirement};

@@ -8,6 +8,7 @@ pub use request::{ChecksInStateRequest, HealthRpc};
 use consul_types::catalog::{CheckServiceNode, HealthCheck};
 
 use super::catalog::NodeMetaFilter;
+use crate::acl_filter;
 use crate::dispatch::RequestCtx;
 use crate::rpc::args::meta_pairs;
 use crate::rpc::{IndexedCheckServiceNodes, IndexedHealthChecks, RpcResponse};
@@ -20,7 +21,8 @@ pub(crate) async fn serve(
     req: HealthRpc,
 ) -> Result<RpcResponse, RpcError> {
     let opts = &ctx.read;
-    let checks = |(meta, health_checks): (QueryMeta, Vec<HealthCheck>)| {
+    let checks = |(meta, mut health_checks): (QueryMeta, Vec<HealthCheck>)| {
+        acl_filter::health_checks(ctx, &mut health_checks);
         RpcResponse::HealthChecks(IndexedHealthChecks {
             health_checks,
             query_meta: meta.into(),
@@ -42,7 +44,7 @@ pub(crate) async fn serve(
         }
         HealthRpc::ServiceNodes(r) => {
             let filters = meta_pairs(&r.node_meta_filters);
-            let (meta, nodes) = service_nodes(
+            let (meta, mut nodes) = service_nodes(
                 server,
                 opts,
                 &r.service_name,
@@ -51,6 +53,7 @@ pub(crate) async fn serve(
                 r.passing_only,
             )
             .await?;
+            acl_filter::check_service_nodes(ctx, &mut nodes);
             Ok(RpcResponse::CheckServiceNodes(IndexedCheckServiceNodes {
                 nodes,
                 query_meta: meta.into(),

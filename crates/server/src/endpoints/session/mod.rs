@@ -23,7 +23,8 @@ pub(crate) async fn serve(
     req: SessionRpc,
 ) -> Result<RpcResponse, RpcError> {
     let opts = &ctx.read;
-    let indexed = |(meta, sessions): (QueryMeta, Vec<Session>)| {
+    let indexed = |(meta, mut sessions): (QueryMeta, Vec<Session>)| {
+        crate::acl_filter::sessions(ctx, &mut sessions);
         RpcResponse::Sessions(IndexedSessions {
             sessions,
             query_meta: meta.into(),
@@ -33,6 +34,7 @@ pub(crate) async fn serve(
         SessionRpc::Apply(r) => match r.op {
             SessionOp::Create => Ok(RpcResponse::String(create(server, r.session).await?)),
             SessionOp::Destroy => {
+                acl::check_on_session(server, ctx, &r.session.id)?;
                 destroy(server, &r.session.id).await?;
                 Ok(RpcResponse::Empty)
             }
@@ -40,7 +42,10 @@ pub(crate) async fn serve(
         SessionRpc::Get(r) => get(server, opts, &r.session_id).await.map(indexed),
         SessionRpc::List(_) => list(server, opts).await.map(indexed),
         SessionRpc::NodeSessions(r) => node_sessions(server, opts, &r.node).await.map(indexed),
-        SessionRpc::Renew(r) => renew(server, &r.session_id).await.map(indexed),
+        SessionRpc::Renew(r) => {
+            acl::check_on_session(server, ctx, &r.session_id)?;
+            renew(server, &r.session_id).await.map(indexed)
+        }
     }
 }
 
