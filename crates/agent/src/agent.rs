@@ -73,6 +73,8 @@ pub struct Agent {
     pub(crate) config_args: Vec<String>,
     /// Applies `log_level` on reload; set by the binary that owns logging.
     log_level_hook: std::sync::OnceLock<LogLevelHook>,
+    /// Tokens held and callers' tokens resolved.
+    acl: crate::acl::AgentAcl,
 }
 
 /// A callback that switches the process's log level (`"debug"`, `"info"`…).
@@ -87,8 +89,10 @@ impl Agent {
         lan: Arc<LanPool>,
         config_args: Vec<String>,
     ) -> Arc<Agent> {
+        let acl = crate::acl::AgentAcl::new(&info.config.acl, info.config.data_dir.as_deref());
         Arc::new(Agent {
             info,
+            acl,
             servers,
             lan,
             failure: std::sync::Mutex::new(None),
@@ -231,11 +235,23 @@ impl Agent {
         self.servers.call(req).await
     }
 
+    /// The agent's ACL state: its tokens and token resolution.
+    pub fn acl(&self) -> &crate::acl::AgentAcl {
+        &self.acl
+    }
+
+    /// What the caller presenting `token` may do on this agent.
+    pub async fn resolve_token(&self, token: &Token) -> Result<Arc<consul_server::Identity>, RpcError> {
+        self.acl
+            .resolve(&self.servers, &self.info.node_name, &self.info.datacenter, token)
+            .await
+    }
+
     async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
-        // ACLs: the agent's own token (`acl.tokens.agent`) goes here.
+        // The agent's own token (`acl.tokens.agent`, else `default`).
         self.rpc(RpcRequest::Catalog(CatalogRpc::register(
             reg,
-            Token::default(),
+            self.acl.agent_token(),
         )))
         .await
         .map(|_| ())
@@ -244,7 +260,7 @@ impl Agent {
     async fn deregister(&self, req: DeregisterRequest) -> Result<(), RpcError> {
         self.rpc(RpcRequest::Catalog(CatalogRpc::deregister(
             req,
-            Token::default(),
+            self.acl.agent_token(),
         )))
         .await
         .map(|_| ())

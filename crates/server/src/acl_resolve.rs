@@ -116,23 +116,27 @@ impl Server {
         if let Some(hit) = self.acl_cache().get(secret, index) {
             return Ok(hit);
         }
-        let found = find_token(&snap, secret);
-        let token = match found {
-            Some(t) if !t.expired(Timestamp::now()) => t,
-            // Before the leader has written the anonymous token, an empty
-            // secret still gets the default policy.
-            None if secret.is_empty() => AclToken {
-                accessor_id: ANONYMOUS_TOKEN_ID.into(),
-                ..Default::default()
-            },
-            _ => return Err(RpcError::AclNotFound),
-        };
+        let token = find_live_token(&snap, secret)?;
         let identity = Arc::new(Identity {
             accessor_id: token.accessor_id.clone(),
             authz: authorizer_for(&snap, &token, &self.config().datacenter, settings),
         });
         self.acl_cache().put(secret, index, identity.clone());
         Ok(identity)
+    }
+}
+
+/// The live token a secret names: "" is the anonymous token (with no
+/// grants before the leader has written it); an unknown or expired secret
+/// is "ACL not found".
+pub(crate) fn find_live_token(snap: &ReadTxn, secret: &str) -> Result<AclToken, RpcError> {
+    match find_token(snap, secret) {
+        Some(t) if !t.expired(Timestamp::now()) => Ok(t),
+        None if secret.is_empty() => Ok(AclToken {
+            accessor_id: ANONYMOUS_TOKEN_ID.into(),
+            ..Default::default()
+        }),
+        _ => Err(RpcError::AclNotFound),
     }
 }
 

@@ -109,6 +109,7 @@ async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Role(x) => answer(x, meta, pretty),
         AclBody::Roles(x) => answer(x, meta, pretty),
         AclBody::Deleted => answer(&true, meta, pretty),
+        AclBody::Grants { .. } => return Err(HttpError::internal("unexpected ACL answer")),
     })
 }
 

@@ -12,12 +12,9 @@ use consul_types::catalog::{status, NodeService};
 use super::catalog::decode_body;
 use super::respond::{json, HttpError, HttpResult};
 use super::Ctx;
+use super::respond::empty;
 use crate::agent::Agent;
 use crate::local::{maintenance, register, truncate_output};
-
-fn empty() -> Response {
-    Response::new(axum::body::Body::empty())
-}
 
 fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
     AgentService {

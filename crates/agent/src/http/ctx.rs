@@ -37,6 +37,31 @@ impl Ctx {
         ))
     }
 
+    /// Who the caller is, for the checks an agent-local handler makes
+    /// (resolved by the local server, or a server and cached on a client).
+    pub async fn identity(&self) -> Result<std::sync::Arc<consul_server::Identity>, HttpError> {
+        self.agent
+            .resolve_token(&self.token)
+            .await
+            .map_err(HttpError::from)
+    }
+
+    /// 403 "Permission denied" unless `check` allows the caller.
+    pub async fn require(
+        &self,
+        check: impl FnOnce(&consul_acl::Authorizer) -> consul_acl::Decision,
+    ) -> Result<(), HttpError> {
+        if !self.agent.acl().enabled() {
+            return Ok(());
+        }
+        let id = self.identity().await?;
+        if check(&id.authz).allowed() {
+            Ok(())
+        } else {
+            Err(HttpError::from(consul_server::RpcError::PermissionDenied))
+        }
+    }
+
     /// Options that only carry the caller's token (calls that take no read parameters).
     pub fn token_only(&self) -> consul_server::rpc::WireQueryOptions {
         consul_server::rpc::WireQueryOptions {
@@ -104,9 +129,7 @@ impl FromRequestParts<Arc<Agent>> for Ctx {
         let mut token = token::request_token(&params, &parts.headers);
         if token.is_empty() {
             // No token: the agent's default (`acl.tokens.default`), as Consul.
-            if let Some(default) = agent.info().config.acl.default.as_deref() {
-                token = consul_server::rpc::Token::new(default);
-            }
+            token = agent.acl().default_token();
         }
         let datacenter = params.datacenter();
         Ok(Ctx {

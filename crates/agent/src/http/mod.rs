@@ -3,12 +3,15 @@
 //! (`X-Consul-Knownleader`), as Consul's clients and byte-level tests see them.
 
 pub mod acl;
+pub mod acl_routes;
 pub mod agent;
 pub mod agent_self;
+pub mod agent_token;
 pub mod catalog;
 pub mod ctx;
 pub mod event;
 pub mod health;
+pub mod internal_acl;
 pub mod internal_ui;
 pub mod keyring;
 pub mod kv;
@@ -272,7 +275,13 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .route("/v1/status/peers", allow("GET", get(status::peers)))
         .merge(internal_ui::routes())
         .merge(kv_search::routes())
-        .merge(acl::routes());
+        .merge(acl::routes())
+        .merge(agent_token::routes())
+        .merge(internal_acl::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            acl_routes::enforce,
+        ));
     crate::ui::mount(api, ui)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(default_acl_policy_header(

@@ -121,6 +121,11 @@ pub fn encode_json<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Vec<u8> {
     out
 }
 
+/// A 200 with an empty body (what Consul's agent write endpoints answer).
+pub fn empty() -> Response {
+    Response::new(axum::body::Body::empty())
+}
+
 /// A 200 JSON response.
 pub fn json<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Response {
     let mut resp = Response::new(Body::from(encode_json(value, pretty)));

@@ -11,7 +11,7 @@ use crate::{AclSettings, Identity, RpcError};
 impl AclRequirement for AclRpc {
     fn check_acl(&self, id: &Identity, _: &AclSettings) -> Result<(), RpcError> {
         match self {
-            AclRpc::Bootstrap(_) | AclRpc::TokenSelf(_) => anyone(),
+            AclRpc::Bootstrap(_) | AclRpc::TokenSelf(_) | AclRpc::Resolve(_) => anyone(),
             AclRpc::TokenRead(_)
             | AclRpc::TokenList(_)
             | AclRpc::PolicyRead(_)

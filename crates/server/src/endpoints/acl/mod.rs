@@ -120,6 +120,21 @@ pub(crate) async fn serve(
             server.apply(cmd).await?;
             write(AclBody::Deleted)
         }
+        AclRpc::Resolve(r) => {
+            let secret = r.query_options.token.secret().to_string();
+            let snap = server.store().snapshot();
+            let token = crate::acl_resolve::find_live_token(&snap, &secret)?;
+            let (roles, policies) = crate::acl_resolve::grants_of(&snap, &token);
+            let meta = server.query_meta(snap.acl_index());
+            Ok(reply(
+                meta,
+                AclBody::Grants {
+                    token,
+                    roles,
+                    policies,
+                },
+            ))
+        }
         AclRpc::RoleList(r) => {
             let (meta, list) = server
                 .read(opts, |snap, ws| snap.acl_roles(ws, &r.policy))

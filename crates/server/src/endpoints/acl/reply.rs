@@ -34,4 +34,13 @@ pub enum AclBody {
     Roles(Vec<AclRole>),
     /// A delete succeeded (HTTP answers `true`).
     Deleted,
+    /// What a token grants, for a client agent to compile.
+    Grants {
+        /// The token.
+        token: AclToken,
+        /// The roles it links.
+        roles: Vec<AclRole>,
+        /// The policies it and its roles link.
+        policies: Vec<AclPolicy>,
+    },
 }

@@ -40,6 +40,10 @@ pub enum AclRpc {
     RoleDelete(AclWriteRequest<String>),
     /// `ACL.RoleList` (optionally only roles linking `policy`).
     RoleList(AclRoleListRequest),
+    /// What the request's own token grants (the token, its roles and their
+    /// policies), for a client agent to compile and cache (Consul's
+    /// `ACL.TokenRead` + `ACL.PolicyResolve` + `ACL.RoleResolve`).
+    Resolve(AclGetRequest),
 }
 
 impl AreaArgs for AclRpc {
@@ -49,7 +53,8 @@ impl AreaArgs for AclRpc {
             AclRpc::TokenRead(r)
             | AclRpc::TokenSelf(r)
             | AclRpc::PolicyRead(r)
-            | AclRpc::RoleRead(r) => r,
+            | AclRpc::RoleRead(r)
+            | AclRpc::Resolve(r) => r,
             AclRpc::TokenSet(r) | AclRpc::TokenClone(r) => r,
             AclRpc::TokenDelete(r) | AclRpc::PolicyDelete(r) | AclRpc::RoleDelete(r) => r,
             AclRpc::TokenList(r) => r,
