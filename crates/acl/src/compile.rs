@@ -96,7 +96,10 @@ mod tests {
         assert!(a.key_write("app/x").allowed());
         assert!(!a.key_read("other").allowed());
         assert!(a.operator_read().allowed() && !a.operator_write().allowed());
-        assert!(a.service_write("web").allowed(), "the role's service identity");
+        assert!(
+            a.service_write("web").allowed(),
+            "the role's service identity"
+        );
         assert!(!a.node_write("n1").allowed(), "p3 applies in dc2 only");
         let in_dc2 = token_authorizer(&token, &roles, &policies, "dc2", StaticAuthorizer::DenyAll);
         assert!(in_dc2.node_write("n1").allowed());
@@ -105,11 +108,15 @@ mod tests {
     #[test]
     fn an_empty_token_gets_the_default() {
         let t = AclToken::default();
-        assert!(token_authorizer(&t, &[], &[], "dc1", StaticAuthorizer::AllowAll)
-            .key_read("k")
-            .allowed());
-        assert!(!token_authorizer(&t, &[], &[], "dc1", StaticAuthorizer::DenyAll)
-            .key_read("k")
-            .allowed());
+        assert!(
+            token_authorizer(&t, &[], &[], "dc1", StaticAuthorizer::AllowAll)
+                .key_read("k")
+                .allowed()
+        );
+        assert!(
+            !token_authorizer(&t, &[], &[], "dc1", StaticAuthorizer::DenyAll)
+                .key_read("k")
+                .allowed()
+        );
     }
 }

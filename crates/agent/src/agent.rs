@@ -241,10 +241,24 @@ impl Agent {
     }
 
     /// What the caller presenting `token` may do on this agent.
-    pub async fn resolve_token(&self, token: &Token) -> Result<Arc<consul_server::Identity>, RpcError> {
+    pub async fn resolve_token(
+        &self,
+        token: &Token,
+    ) -> Result<Arc<consul_server::Identity>, RpcError> {
         self.acl
-            .resolve(&self.servers, &self.info.node_name, &self.info.datacenter, token)
+            .resolve(
+                &self.servers,
+                &self.info.node_name,
+                &self.info.datacenter,
+                token,
+            )
             .await
+    }
+
+    async fn register_with(&self, reg: RegisterRequest, token: Token) -> Result<(), RpcError> {
+        self.rpc(RpcRequest::Catalog(CatalogRpc::register(reg, token)))
+            .await
+            .map(|_| ())
     }
 
     async fn register(&self, reg: RegisterRequest) -> Result<(), RpcError> {
@@ -286,7 +300,9 @@ impl Agent {
         let mut reg = self.node_registration();
         reg.service = Some(svc.clone());
         reg.checks = self.local.checks_of_service(&svc.id);
-        self.register(reg).await
+        // As Consul: with the token it was registered with, else the default.
+        self.register_with(reg, self.acl.service_token(&svc.id))
+            .await
     }
 
     /// Push one local check into the catalog.
@@ -296,7 +312,12 @@ impl Agent {
             reg.service = self.local.service(&check.service_id);
         }
         reg.checks = vec![check.clone()];
-        self.register(reg).await
+        let token = if check.service_id.is_empty() {
+            self.acl.check_token(&check.check_id)
+        } else {
+            self.acl.service_token(&check.service_id)
+        };
+        self.register_with(reg, token).await
     }
 
     /// Remove a service (with its checks) from the catalog.

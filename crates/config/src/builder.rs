@@ -333,9 +333,7 @@ fn build_acl(c: &FileConfig, warnings: &mut Vec<String>) -> AclConfig {
         enable_token_persistence: acl
             .and_then(|a| a.enable_token_persistence)
             .unwrap_or(false),
-        enable_key_list_policy: acl
-            .and_then(|a| a.enable_key_list_policy)
-            .unwrap_or(false),
+        enable_key_list_policy: acl.and_then(|a| a.enable_key_list_policy).unwrap_or(false),
         token_ttl: ttl(acl.and_then(|a| a.token_ttl)),
         policy_ttl: ttl(acl.and_then(|a| a.policy_ttl)),
         role_ttl: ttl(acl.and_then(|a| a.role_ttl)),

@@ -17,6 +17,13 @@ use crate::{AclSettings, Identity, RpcError};
 pub trait AclRequirement {
     /// `Err(PermissionDenied)` when `id` may not make this request.
     fn check_acl(&self, id: &Identity, settings: &AclSettings) -> Result<(), RpcError>;
+
+    /// Whether the caller's token is resolved at all: false only for calls
+    /// Consul serves without looking at the token (`Status.*`), so even an
+    /// unknown secret is answered.
+    fn resolves_token(&self) -> bool {
+        true
+    }
 }
 
 /// `Ok` when `d` allows, else 403 "Permission denied".

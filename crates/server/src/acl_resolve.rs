@@ -159,7 +159,11 @@ pub(crate) fn grants_of(snap: &ReadTxn, token: &AclToken) -> (Vec<AclRole>, Vec<
         .filter_map(|l| snap.acl_role_by_id(&mut ws, &l.id).1)
         .collect();
     let mut ids: Vec<&str> = token.policies.iter().map(|l| l.id.as_str()).collect();
-    ids.extend(roles.iter().flat_map(|r| r.policies.iter().map(|l| l.id.as_str())));
+    ids.extend(
+        roles
+            .iter()
+            .flat_map(|r| r.policies.iter().map(|l| l.id.as_str())),
+    );
     ids.sort_unstable();
     ids.dedup();
     let policies = ids

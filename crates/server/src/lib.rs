@@ -3,10 +3,10 @@
 //! blocking-query semantics. The same endpoint code will serve local calls and
 //! calls forwarded from client agents over RPC.
 
-pub mod acl_init;
-pub mod acl_resolve;
 pub mod acl_check;
 pub mod acl_filter;
+pub mod acl_init;
+pub mod acl_resolve;
 pub mod autopilot;
 mod barrier;
 pub mod dispatch;

@@ -34,6 +34,8 @@ pub struct AgentAcl {
     persist_in: Option<PathBuf>,
     tokens: RwLock<AgentTokens>,
     cache: Mutex<HashMap<String, (Instant, Arc<Identity>)>>,
+    /// The token each local service / node check was registered with.
+    registered_with: Mutex<HashMap<(bool, String), Token>>,
 }
 
 impl AgentAcl {
@@ -73,6 +75,7 @@ impl AgentAcl {
             persist_in,
             tokens: RwLock::new(tokens),
             cache: Mutex::default(),
+            registered_with: Mutex::default(),
         }
     }
 
@@ -83,7 +86,10 @@ impl AgentAcl {
 
     /// The agent's current tokens.
     pub fn tokens(&self) -> AgentTokens {
-        self.tokens.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Set one of the agent's tokens (persisting it when configured to).
@@ -107,6 +113,49 @@ impl AgentAcl {
     /// The token of the agent's own catalog writes (`agent`, else `default`).
     pub fn agent_token(&self) -> Token {
         Token::new(self.tokens().agent_or_default())
+    }
+
+    /// Remember the token local service `id` was registered with.
+    pub fn set_service_token(&self, id: &str, token: Token) {
+        self.remember_registration(true, id, token);
+    }
+
+    /// Remember the token node-level check `id` was registered with.
+    pub fn set_check_token(&self, id: &str, token: Token) {
+        self.remember_registration(false, id, token);
+    }
+
+    fn remember_registration(&self, service: bool, id: &str, token: Token) {
+        let mut m = self
+            .registered_with
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if token.is_empty() {
+            m.remove(&(service, id.to_string()));
+        } else {
+            m.insert((service, id.to_string()), token);
+        }
+    }
+
+    fn registration_token(&self, service: bool, id: &str) -> Token {
+        let m = self
+            .registered_with
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        m.get(&(service, id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| self.default_token())
+    }
+
+    /// The token service `id`'s catalog writes use: its registration's,
+    /// else the default token (Consul's `serviceToken`).
+    pub fn service_token(&self, id: &str) -> Token {
+        self.registration_token(true, id)
+    }
+
+    /// The token node check `id`'s catalog writes use (as [`Self::service_token`]).
+    pub fn check_token(&self, id: &str) -> Token {
+        self.registration_token(false, id)
     }
 
     /// What the caller presenting `token` may do on this agent.

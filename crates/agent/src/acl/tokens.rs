@@ -109,8 +109,14 @@ mod tests {
     #[test]
     fn kinds_accept_consuls_names_and_legacy_aliases() {
         assert_eq!(TokenKind::from_url("acl_token"), Some(TokenKind::Default));
-        assert_eq!(TokenKind::from_url("agent_master"), Some(TokenKind::AgentRecovery));
-        assert_eq!(TokenKind::from_url("agent_recovery"), Some(TokenKind::AgentRecovery));
+        assert_eq!(
+            TokenKind::from_url("agent_master"),
+            Some(TokenKind::AgentRecovery)
+        );
+        assert_eq!(
+            TokenKind::from_url("agent_recovery"),
+            Some(TokenKind::AgentRecovery)
+        );
         assert_eq!(TokenKind::from_url("nope"), None);
     }
 

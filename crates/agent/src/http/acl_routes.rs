@@ -128,7 +128,11 @@ pub fn need(pattern: &str) -> Option<Need> {
 }
 
 /// The layer: refuse what the table says the caller may not do.
-pub async fn enforce(State(agent): State<std::sync::Arc<Agent>>, req: Request, next: Next) -> Response {
+pub async fn enforce(
+    State(agent): State<std::sync::Arc<Agent>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !agent.acl().enabled() {
         return next.run(req).await;
     }
@@ -207,10 +211,16 @@ mod tests {
         let routes = registered_routes();
         assert!(routes.len() >= 60, "found {} routes", routes.len());
         for r in &routes {
-            assert!(need(r).is_some(), "route {r} has no ACL requirement in ROUTES");
+            assert!(
+                need(r).is_some(),
+                "route {r} has no ACL requirement in ROUTES"
+            );
         }
         for (p, _) in ROUTES {
-            assert!(routes.iter().any(|r| r == p), "ROUTES names {p}, which is not registered");
+            assert!(
+                routes.iter().any(|r| r == p),
+                "ROUTES names {p}, which is not registered"
+            );
         }
     }
 }

@@ -12,6 +12,9 @@ use consul_types::catalog::{status, NodeService};
 use super::catalog::decode_body;
 use super::respond::{json, HttpError, HttpResult};
 use super::Ctx;
+use consul_acl::Authorize;
+
+use super::agent_acl;
 use super::respond::empty;
 use crate::agent::Agent;
 use crate::local::{maintenance, register, truncate_output};
@@ -38,13 +41,15 @@ fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
 /// GET /v1/agent/services
 pub async fn services(ctx: Ctx) -> HttpResult {
     let agent = ctx.agent.clone();
+    let authz = agent_acl::filter_authz(&ctx).await?;
     let (out, hash) = hash_blocking(&ctx, move || {
-        let out: BTreeMap<String, AgentService> = agent
+        let mut out: BTreeMap<String, AgentService> = agent
             .local()
             .services()
             .iter()
             .map(|(k, v)| (k.clone(), agent_service(&agent, v)))
             .collect();
+        agent_acl::filter_services(&authz, &mut out, |s| s.service.as_str());
         let hash = content_hash(&out);
         Some((out, hash))
     })
@@ -55,6 +60,8 @@ pub async fn services(ctx: Ctx) -> HttpResult {
 
 /// GET /v1/agent/service/<id>
 pub async fn service(ctx: Ctx, id: String) -> HttpResult {
+    // Resolve the token before looking: an unknown one is "ACL not found".
+    let authz = agent_acl::filter_authz(&ctx).await?;
     let agent = ctx.agent.clone();
     let wanted = id.clone();
     let found = hash_blocking(&ctx, move || {
@@ -68,6 +75,9 @@ pub async fn service(ctx: Ctx, id: String) -> HttpResult {
     let Some((out, hash)) = found else {
         return Err(HttpError::not_found(format!("unknown service ID: {id}")));
     };
+    if authz.is_some_and(|a| !a.service_read(&out.service).allowed()) {
+        return Err(HttpError::from(consul_server::RpcError::PermissionDenied));
+    }
     Ok(with_hash(json(&out, ctx.pretty), &hash))
 }
 
@@ -125,18 +135,29 @@ fn content_hash<T: serde::Serialize>(value: &T) -> String {
 
 /// GET /v1/agent/checks
 pub async fn checks(ctx: Ctx) -> HttpResult {
-    Ok(json(&ctx.agent.local().checks(), ctx.pretty))
+    let authz = agent_acl::filter_authz(&ctx).await?;
+    let mut checks = ctx.agent.local().checks();
+    agent_acl::filter_checks(&authz, &mut checks);
+    Ok(json(&checks, ctx.pretty))
 }
 
 /// PUT /v1/agent/service/register
 pub async fn service_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: ServiceDefinition = decode_body(&body)?;
+    agent_acl::service_write(&ctx, &def.name).await?;
+    let id = if def.id.is_empty() {
+        def.name.clone()
+    } else {
+        def.id.clone()
+    };
+    ctx.agent.acl().set_service_token(&id, ctx.token.clone());
     register::register_api_service(&ctx.agent, def).await?;
     Ok(empty())
 }
 
 /// PUT /v1/agent/service/deregister/<id>
 pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
+    agent_acl::service_write_by_id(&ctx, &id).await?;
     register::deregister_service(&ctx.agent, &id).await?;
     Ok(empty())
 }
@@ -144,12 +165,18 @@ pub async fn service_deregister(ctx: Ctx, id: String) -> HttpResult {
 /// PUT /v1/agent/check/register
 pub async fn check_register(ctx: Ctx, body: Bytes) -> HttpResult {
     let def: CheckDefinition = decode_body(&body)?;
+    agent_acl::check_write_for(&ctx, &def.service_id).await?;
+    if def.service_id.is_empty() {
+        let id = crate::local::checks::check_id_of(&def);
+        ctx.agent.acl().set_check_token(&id, ctx.token.clone());
+    }
     register::register_api_check(&ctx.agent, &def).await?;
     Ok(empty())
 }
 
 /// PUT /v1/agent/check/deregister/<id>
 pub async fn check_deregister(ctx: Ctx, id: String) -> HttpResult {
+    agent_acl::check_write_by_id(&ctx, &id).await?;
     register::deregister_check(&ctx.agent, &id).await?;
     Ok(empty())
 }
@@ -186,6 +213,7 @@ async fn update_check(
 
 /// PUT /v1/agent/check/pass|warn|fail/<id>?note=
 pub async fn check_status(ctx: Ctx, id: String, new_status: &'static str) -> HttpResult {
+    agent_acl::check_write_by_id(&ctx, &id).await?;
     let note = ctx.params.get("note").unwrap_or("").to_string();
     update_check(&ctx.agent, &id, new_status, &note).await?;
     Ok(empty())
@@ -199,6 +227,7 @@ pub async fn check_update(ctx: Ctx, id: String, body: Bytes) -> HttpResult {
         status: String,
         output: String,
     }
+    agent_acl::check_write_by_id(&ctx, &id).await?;
     let upd: Update = decode_body(&body)?;
     if !status::is_valid(&upd.status) {
         return Err(HttpError::bad_request(format!(
@@ -222,7 +251,12 @@ pub async fn members(ctx: Ctx) -> HttpResult {
         .members()
         .await
         .map_err(|e| HttpError::internal(e.to_string()))?;
-    let out: Vec<_> = members.iter().map(crate::lan::member::to_json).collect();
+    let authz = agent_acl::filter_authz(&ctx).await?;
+    let out: Vec<_> = members
+        .iter()
+        .filter(|m| agent_acl::may_read_node(&authz, &m.name))
+        .map(crate::lan::member::to_json)
+        .collect();
     Ok(json(&out, ctx.pretty))
 }
 
@@ -303,6 +337,7 @@ pub async fn maintenance(ctx: Ctx) -> HttpResult {
 
 /// PUT /v1/agent/service/maintenance/<id>?enable=&reason=
 pub async fn service_maintenance(ctx: Ctx, id: String) -> HttpResult {
+    agent_acl::service_write_by_id(&ctx, &id).await?;
     let enable = maintenance_enable(&ctx)?;
     maintenance::set_service(&ctx.agent, &id, enable, reason(&ctx)).await?;
     Ok(empty())

@@ -69,6 +69,9 @@ pub async fn list(ctx: Ctx) -> HttpResult {
             _ = ctx.agent.shutdown_requested() => break (events, index),
         }
     };
+    let authz = super::agent_acl::filter_authz(&ctx).await?;
+    let mut events = events;
+    events.retain(|e| super::agent_acl::may_read_event(&authz, &e.name));
     let mut resp = json(&events, ctx.pretty);
     resp.headers_mut()
         .insert(X_CONSUL_INDEX, HeaderValue::from(index));

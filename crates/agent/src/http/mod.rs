@@ -5,6 +5,7 @@
 pub mod acl;
 pub mod acl_routes;
 pub mod agent;
+pub mod agent_acl;
 pub mod agent_self;
 pub mod agent_token;
 pub mod catalog;

@@ -2,7 +2,7 @@
 //! the source of truth for its node; every change is pushed to the catalog
 //! (full anti-entropy comes with the agent/checks issue).
 
-mod checks;
+pub mod checks;
 pub mod maintenance;
 pub mod persist;
 pub mod register;

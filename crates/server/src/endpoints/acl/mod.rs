@@ -11,8 +11,7 @@ mod validate;
 
 pub use reply::{AclBody, AclReply};
 pub use request::{
-    AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest, AclTokenWrite,
-    AclWriteRequest,
+    AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest, AclTokenWrite, AclWriteRequest,
 };
 
 use consul_acl::builtin::{ANONYMOUS_TOKEN_ID, GLOBAL_MANAGEMENT_POLICY_ID};
@@ -79,7 +78,10 @@ pub(crate) async fn serve(
             let (meta, list) = server
                 .read(opts, |snap, ws| snap.acl_tokens(ws, &filter))
                 .await?;
-            Ok(reply(meta, AclBody::Tokens(list.iter().map(AclToken::stub).collect())))
+            Ok(reply(
+                meta,
+                AclBody::Tokens(list.iter().map(AclToken::stub).collect()),
+            ))
         }
         AclRpc::PolicyRead(r) => {
             let (meta, p) = server
@@ -100,7 +102,10 @@ pub(crate) async fn serve(
         }
         AclRpc::PolicyList(_) => {
             let (meta, list) = server.read(opts, |snap, ws| snap.acl_policies(ws)).await?;
-            Ok(reply(meta, AclBody::Policies(list.iter().map(AclPolicy::stub).collect())))
+            Ok(reply(
+                meta,
+                AclBody::Policies(list.iter().map(AclPolicy::stub).collect()),
+            ))
         }
         AclRpc::RoleRead(r) => {
             let (meta, role) = server
@@ -238,9 +243,9 @@ fn resolve_role_links(server: &Server, links: &[Link]) -> Result<Vec<Link>, RpcE
     let mut out: Vec<Link> = Vec::new();
     for l in links {
         let r = if !l.id.is_empty() {
-            snap.acl_role_by_id(&mut ws, &l.id).1.ok_or_else(|| {
-                RpcError::Internal(format!("No such ACL role with ID {:?}", l.id))
-            })?
+            snap.acl_role_by_id(&mut ws, &l.id)
+                .1
+                .ok_or_else(|| RpcError::Internal(format!("No such ACL role with ID {:?}", l.id)))?
         } else {
             snap.acl_role_by_name(&mut ws, &l.name).1.ok_or_else(|| {
                 RpcError::Internal(format!("No such ACL role with name {:?}", l.name))
@@ -257,7 +262,11 @@ fn resolve_role_links(server: &Server, links: &[Link]) -> Result<Vec<Link>, RpcE
 }
 
 /// Create or update a token (`ACL.TokenSet`).
-pub async fn token_set(server: &Server, mut t: AclToken, create: bool) -> Result<AclToken, RpcError> {
+pub async fn token_set(
+    server: &Server,
+    mut t: AclToken,
+    create: bool,
+) -> Result<AclToken, RpcError> {
     let snap = server.store().snapshot();
     let mut ws = consul_state::WatchSet::new();
     if create {
@@ -265,7 +274,11 @@ pub async fn token_set(server: &Server, mut t: AclToken, create: bool) -> Result
             t.accessor_id = new_uuid();
         } else {
             validate::accessor_id(&t.accessor_id)?;
-            if snap.acl_token_by_accessor(&mut ws, &t.accessor_id).1.is_some() {
+            if snap
+                .acl_token_by_accessor(&mut ws, &t.accessor_id)
+                .1
+                .is_some()
+            {
                 return Err(RpcError::Internal(
                     "Invalid Token: AccessorID is already in use".into(),
                 ));
@@ -316,9 +329,8 @@ pub async fn token_set(server: &Server, mut t: AclToken, create: bool) -> Result
 /// Copy a token under new IDs (`ACL.TokenClone`); `tmpl.description`
 /// replaces the description when not empty.
 async fn token_clone(server: &Server, tmpl: &AclToken) -> Result<AclToken, RpcError> {
-    validate_uuid(&tmpl.accessor_id).map_err(|e| {
-        RpcError::Internal(format!("failed acl token lookup: index error: {e}"))
-    })?;
+    validate_uuid(&tmpl.accessor_id)
+        .map_err(|e| RpcError::Internal(format!("failed acl token lookup: index error: {e}")))?;
     let old = read_token(server, &tmpl.accessor_id)?;
     let copy = AclToken {
         accessor_id: String::new(),
@@ -337,9 +349,8 @@ async fn token_clone(server: &Server, tmpl: &AclToken) -> Result<AclToken, RpcEr
 }
 
 async fn token_delete(server: &Server, accessor: &str, ctx: &RequestCtx) -> Result<(), RpcError> {
-    validate_uuid(accessor).map_err(|e| {
-        RpcError::Internal(format!("failed acl token lookup: index error: {e}"))
-    })?;
+    validate_uuid(accessor)
+        .map_err(|e| RpcError::Internal(format!("failed acl token lookup: index error: {e}")))?;
     if accessor == ANONYMOUS_TOKEN_ID {
         return Err(RpcError::Internal(
             "Delete operation not permitted on the anonymous token".into(),

@@ -81,15 +81,21 @@ pub fn expiration(t: &mut AclToken) -> Result<(), RpcError> {
 pub fn identities(services: &[ServiceIdentity], nodes: &[NodeIdentity]) -> Result<(), RpcError> {
     for s in services {
         if s.service_name.is_empty() {
-            return Err(fail("Service identity is missing the service name field on this token"));
+            return Err(fail(
+                "Service identity is missing the service name field on this token",
+            ));
         }
     }
     for n in nodes {
         if n.node_name.is_empty() {
-            return Err(fail("Node identity is missing the node name field on this token"));
+            return Err(fail(
+                "Node identity is missing the node name field on this token",
+            ));
         }
         if n.datacenter.is_empty() {
-            return Err(fail("Node identity is missing the datacenter field on this token"));
+            return Err(fail(
+                "Node identity is missing the datacenter field on this token",
+            ));
         }
     }
     Ok(())

@@ -33,8 +33,8 @@ pub(crate) async fn serve(
             acl::check_deregister(server, ctx, &r.request)?;
             deregister(server, r.request)
         }
-            .await
-            .map(|_| RpcResponse::Bool(true)),
+        .await
+        .map(|_| RpcResponse::Bool(true)),
         CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(datacenters(server))),
         CatalogRpc::ListNodes(r) => {
             let (meta, mut nodes) = nodes(server, opts, &meta_pairs(&r.node_meta_filters)).await?;

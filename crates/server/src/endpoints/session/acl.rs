@@ -31,7 +31,11 @@ impl AclRequirement for SessionRpc {
 
 /// Destroying or renewing needs `session:write` on the session's node (a
 /// session that does not exist needs nothing: the call is a no-op or a 404).
-pub(super) fn check_on_session(server: &Server, ctx: &RequestCtx, id: &str) -> Result<(), RpcError> {
+pub(super) fn check_on_session(
+    server: &Server,
+    ctx: &RequestCtx,
+    id: &str,
+) -> Result<(), RpcError> {
     let snap = server.store().snapshot();
     match snap.session_get(&mut WatchSet::new(), id) {
         Ok((_, Some(s))) => check(&ctx.identity, |a| a.session_write(&s.node)),

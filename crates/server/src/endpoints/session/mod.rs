@@ -49,7 +49,6 @@ pub(crate) async fn serve(
     }
 }
 
-
 /// Consul's wording for a refusal behind `Session.Apply`'s Raft write.
 fn apply_failed(e: RpcError) -> RpcError {
     match e {

@@ -12,4 +12,8 @@ impl AclRequirement for StatusRpc {
             }
         }
     }
+
+    fn resolves_token(&self) -> bool {
+        false
+    }
 }

@@ -19,7 +19,8 @@ impl AclRequirement for TxnRpc {
             TxnRpc::Apply(r) => &r.ops,
             TxnRpc::Read(r) => &r.ops,
         };
-        ops.iter().try_for_each(|op| require(op_decision(&id.authz, op)))
+        ops.iter()
+            .try_for_each(|op| require(op_decision(&id.authz, op)))
     }
 }
 

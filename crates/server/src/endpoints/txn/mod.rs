@@ -4,8 +4,8 @@
 //! of reads only is answered from a snapshot with the caller's consistency
 //! mode.
 
-mod precheck;
 mod acl;
+mod precheck;
 mod request;
 
 pub use request::{TxnApplyRequest, TxnReadRequest, TxnReadResponse, TxnRpc};
