@@ -89,17 +89,23 @@ fn sessions_and_locks_survive_a_leader_kill_and_die_with_their_node() {
     );
     assert!(acquire(&c, "cluster/lock", &s));
     let ttl = create_session(&c, r#"{"Name":"ttl","TTL":"10s","LockDelay":0}"#);
-    let rival = create_session(&servers[1], r#"{"Node":"s2","LockDelay":0}"#);
-    assert!(!acquire(&servers[1], "cluster/lock", &rival));
-
-    // Kill -9 the leader.
+    // The rival lives on a server that survives the kill below (a session on
+    // the killed node dies with its serfHealth, as it should).
     let leader_addr = leader_of(&servers[0]);
     let li = servers
         .iter()
         .position(|a| leader_addr.starts_with(&format!("{}:", a.ip)))
         .expect("leader is one of ours");
-    servers[li].kill9();
     let survivors: Vec<usize> = (0..3).filter(|i| *i != li).collect();
+    let other = survivors[0];
+    let rival = create_session(
+        &servers[other],
+        &format!(r#"{{"Node":"{}","LockDelay":0}}"#, servers[other].node),
+    );
+    assert!(!acquire(&servers[other], "cluster/lock", &rival));
+
+    // Kill -9 the leader.
+    servers[li].kill9();
     let new_leader = wait_until(Duration::from_secs(60), || {
         let l = leader_of(&servers[survivors[0]]);
         !l.is_empty() && l != leader_addr && leader_of(&servers[survivors[1]]) == l && reads(&c)
@@ -110,7 +116,6 @@ fn sessions_and_locks_survive_a_leader_kill_and_die_with_their_node() {
     // The session and its lock are intact; the rival still cannot take it.
     assert!(session_exists(&c, &s));
     assert_eq!(holder(&c, "cluster/lock").as_deref(), Some(s.as_str()));
-    let other = survivors[0];
     assert!(!acquire(&servers[other], "cluster/lock", &rival));
 
     // The new leader re-armed the TTL timer at full TTL: renewing keeps it
