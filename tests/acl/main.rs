@@ -13,6 +13,8 @@
 mod common;
 
 mod cluster;
+mod dns;
+mod legacy;
 mod routes;
 
 use std::time::Duration;

@@ -51,6 +51,7 @@ const VALIDATES_FIRST: &[&str] = &[
     "/v1/session/renew/",
     "/v1/session/info/",
     "/v1/session/node/",
+    "/v1/acl/update",
 ];
 
 /// A well-formed request for `pattern`: its path (with query) and body.

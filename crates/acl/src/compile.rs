@@ -45,6 +45,11 @@ pub fn token_authorizer(
         nodes.extend(r.node_identities.iter().cloned());
     }
     parsed.extend(identity_policies(&services, &nodes, dc));
+    if token.legacy_type == "management" {
+        parsed.push(crate::builtin::global_management_policy());
+    } else if let Ok(p) = crate::legacy::parse_legacy_rules(&token.rules) {
+        parsed.push(p);
+    }
     Authorizer::from_policies(parsed.iter(), default)
 }
 

@@ -23,6 +23,7 @@ pub mod builtin;
 pub mod compile;
 pub mod error;
 pub mod identity;
+pub mod legacy;
 pub mod merge;
 pub mod rules;
 mod tree;

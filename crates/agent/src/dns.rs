@@ -9,7 +9,7 @@ use consul_dns::{BackendError, BoxFuture, DnsBackend, DnsConfig, ReadOptions};
 use consul_server::endpoints::catalog::CatalogRpc;
 use consul_server::endpoints::health::HealthRpc;
 use consul_server::rpc::{
-    DcSpecificRequest, RpcRequest, RpcResponse, ServiceSpecificRequest, WireQueryOptions,
+    DcSpecificRequest, RpcRequest, RpcResponse, ServiceSpecificRequest, Token, WireQueryOptions,
 };
 use consul_server::RpcError;
 use consul_state::Table;
@@ -18,19 +18,32 @@ use consul_types::catalog::{CheckServiceNode, Node, ServiceNode, CONSUL_SERVICE}
 use crate::servers::Servers;
 
 /// Reads the catalog for DNS answers through the agent's servers (its own
-/// server, or a server over RPC on a client agent).
+/// server, or a server over RPC on a client agent), with the agent's
+/// default token, so the servers filter out what that token may not read.
 pub struct CatalogBackend {
     servers: Servers,
     datacenter: String,
+    /// The agent whose `default` token DNS reads are made with (asked for at
+    /// each read: `PUT /v1/agent/token/default` may change it).
+    agent: std::sync::Weak<crate::Agent>,
 }
 
 impl CatalogBackend {
-    /// A backend over `servers`, answering for datacenter `datacenter`.
-    pub fn new(servers: Servers, datacenter: &str) -> Self {
+    /// A backend over `agent`'s servers, answering for its datacenter with
+    /// its default token.
+    pub fn new(agent: &Arc<crate::Agent>) -> Self {
         CatalogBackend {
-            servers,
-            datacenter: datacenter.to_string(),
+            servers: agent.servers().clone(),
+            datacenter: agent.datacenter().to_string(),
+            agent: Arc::downgrade(agent),
         }
+    }
+
+    fn token(&self) -> Token {
+        self.agent
+            .upgrade()
+            .map(|a| a.acl().default_token())
+            .unwrap_or_default()
     }
 
     fn opts(&self, dc: &str, o: ReadOptions) -> Result<WireQueryOptions, BackendError> {
@@ -39,6 +52,7 @@ impl CatalogBackend {
         }
         Ok(WireQueryOptions {
             allow_stale: o.allow_stale,
+            token: self.token(),
             ..Default::default()
         })
     }
@@ -186,11 +200,23 @@ impl DnsBackend for CatalogBackend {
     /// index (nodes, services, checks: every change to what DNS serves
     /// raises it, KV writes do not) versions the answers. A client agent
     /// reads over RPC and does not cache, nor does a server whose reads may
-    /// go to the leader.
+    /// go to the leader. ACL changes raise it too (answers are filtered by
+    /// the default token's grants), as does changing the agent's tokens.
     fn cache_version(&self, o: ReadOptions) -> Option<u64> {
         let server = self.servers.local().filter(|_| o.allow_stale)?;
         let snap = server.store().snapshot();
-        Some(snap.max_index(&[Table::Nodes, Table::Services, Table::Checks]))
+        let tokens = self.agent.upgrade()?.acl().token_generation();
+        Some(
+            tokens
+                + snap.max_index(&[
+                    Table::Nodes,
+                    Table::Services,
+                    Table::Checks,
+                    Table::AclTokens,
+                    Table::AclPolicies,
+                    Table::AclRoles,
+                ]),
+        )
     }
 }
 
@@ -262,10 +288,7 @@ pub async fn start(
         .dns
         .clone()
         .unwrap_or_else(|| cfg.client_addr.clone());
-    let backend: Arc<dyn DnsBackend> = Arc::new(CatalogBackend::new(
-        agent.servers().clone(),
-        agent.datacenter(),
-    ));
+    let backend: Arc<dyn DnsBackend> = Arc::new(CatalogBackend::new(agent));
     let mut bound = Vec::new();
     // A unix socket in `client_addr` is for HTTP; DNS serves the IPs.
     for ip in spec

@@ -166,6 +166,7 @@ impl Server {
         tokio::spawn(crate::tombstone_gc::run(server.clone(), gc));
         tokio::spawn(crate::session_timers::run(server.clone(), timer_inbox));
         tokio::spawn(crate::acl_init::run(server.clone()));
+        tokio::spawn(crate::acl_token_reap::run(server.clone()));
         Ok(server)
     }
 

@@ -403,6 +403,23 @@ impl ReadTxn {
         (self.table_index(Table::AclTokens), out)
     }
 
+    /// Accessor IDs of up to `limit` tokens expired at `now` (the leader's
+    /// reaper deletes them).
+    pub fn acl_expired_tokens(
+        &self,
+        now: consul_types::timestamp::Timestamp,
+        limit: usize,
+    ) -> Vec<String> {
+        self.t
+            .acl
+            .tokens
+            .values()
+            .filter(|t| t.expired(now))
+            .take(limit)
+            .map(|t| t.accessor_id.clone())
+            .collect()
+    }
+
     /// A policy by ID.
     pub fn acl_policy_by_id(&self, ws: &mut WatchSet, id: &str) -> (u64, Option<AclPolicy>) {
         ws.add_table(Table::AclPolicies);

@@ -63,6 +63,27 @@ pub struct Link {
     pub name: String,
 }
 
+/// A token as the legacy API (Consul ≤ 1.3, still served by 1.10) shows
+/// it (`structs.ACL`): its secret is its `ID`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LegacyAcl {
+    /// The secret.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// Free-form name (stored as the token's description).
+    pub name: String,
+    /// `client` (the default) or `management`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Legacy-syntax rules.
+    pub rules: String,
+    /// Raft index of the create.
+    pub create_index: u64,
+    /// Raft index of the last change.
+    pub modify_index: u64,
+}
+
 /// An ACL token (`structs.ACLToken`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
@@ -108,6 +129,14 @@ pub struct AclToken {
     /// Content hash (base64 in JSON).
     #[serde(with = "crate::bytes_b64")]
     pub hash: Option<Bytes>,
+    /// A legacy (pre-1.4) token's type, `client` or `management`; empty for
+    /// tokens made by the current API. Kept so the legacy `/v1/acl/*`
+    /// endpoints see their tokens.
+    #[serde(rename = "Type", skip_serializing_if = "String::is_empty")]
+    pub legacy_type: String,
+    /// A legacy token's own rules (legacy syntax: every rule a prefix).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub rules: String,
     /// Raft index of the create.
     pub create_index: u64,
     /// Raft index of the last change.
@@ -115,6 +144,24 @@ pub struct AclToken {
 }
 
 impl AclToken {
+    /// Whether this token was made by the legacy API (Consul's `Legacy`).
+    pub fn is_legacy(&self) -> bool {
+        !self.legacy_type.is_empty()
+    }
+
+    /// The legacy API's view of it (`structs.ACL`); `None` for a token made
+    /// by the current API.
+    pub fn to_legacy(&self) -> Option<LegacyAcl> {
+        self.is_legacy().then(|| LegacyAcl {
+            id: self.secret_id.clone(),
+            name: self.description.clone(),
+            kind: self.legacy_type.clone(),
+            rules: self.rules.clone(),
+            create_index: self.create_index,
+            modify_index: self.modify_index,
+        })
+    }
+
     /// Whether the token has expired at `now`.
     pub fn expired(&self, now: Timestamp) -> bool {
         self.expiration_time.is_some_and(|t| t <= now)
@@ -133,6 +180,8 @@ impl AclToken {
         hash_identities(&mut h, &self.service_identities, &self.node_identities);
         h.update([u8::from(self.local)]);
         h.update(self.auth_method.as_bytes());
+        h.update(self.legacy_type.as_bytes());
+        h.update(self.rules.as_bytes());
         Bytes::from(h.finalize().to_vec())
     }
 
@@ -153,7 +202,7 @@ impl AclToken {
             hash: self.hash.clone(),
             create_index: self.create_index,
             modify_index: self.modify_index,
-            legacy: false,
+            legacy: !self.rules.is_empty(),
         }
     }
 }

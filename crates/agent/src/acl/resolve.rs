@@ -33,6 +33,8 @@ pub struct AgentAcl {
     token_ttl: Duration,
     persist_in: Option<PathBuf>,
     tokens: RwLock<AgentTokens>,
+    /// Raised by every token change (answers cached per token go stale).
+    generation: std::sync::atomic::AtomicU64,
     cache: Mutex<HashMap<String, (Instant, Arc<Identity>)>>,
     /// The token each local service / node check was registered with.
     registered_with: Mutex<HashMap<(bool, String), Token>>,
@@ -74,6 +76,7 @@ impl AgentAcl {
             token_ttl: cfg.token_ttl,
             persist_in,
             tokens: RwLock::new(tokens),
+            generation: Default::default(),
             cache: Mutex::default(),
             registered_with: Mutex::default(),
         }
@@ -99,10 +102,18 @@ impl AgentAcl {
             t.set(kind, token);
             t.clone()
         };
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match &self.persist_in {
             Some(dir) => snapshot.save(dir),
             None => Ok(()),
         }
+    }
+
+    /// How many times the agent's tokens have changed (a version for answers
+    /// cached per token).
+    pub fn token_generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The token a request without one acts with (`acl.tokens.default`).

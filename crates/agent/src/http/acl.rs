@@ -66,7 +66,7 @@ pub fn routes() -> Router<std::sync::Arc<Agent>> {
         .route("/v1/acl/roles", get(role_list))
 }
 
-fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, HttpError> {
+pub(super) fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, HttpError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -74,7 +74,7 @@ fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, HttpError> {
         .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))
 }
 
-fn write<T>(ctx: &Ctx, body: T) -> AclWriteRequest<T> {
+pub(super) fn write<T>(ctx: &Ctx, body: T) -> AclWriteRequest<T> {
     AclWriteRequest {
         datacenter: ctx.datacenter.clone(),
         body,
@@ -82,7 +82,11 @@ fn write<T>(ctx: &Ctx, body: T) -> AclWriteRequest<T> {
     }
 }
 
-fn get_request(ctx: &Ctx, id: String, by_name: bool) -> Result<AclGetRequest, HttpError> {
+pub(super) fn get_request(
+    ctx: &Ctx,
+    id: String,
+    by_name: bool,
+) -> Result<AclGetRequest, HttpError> {
     Ok(AclGetRequest {
         datacenter: ctx.datacenter.clone(),
         id,
@@ -92,7 +96,7 @@ fn get_request(ctx: &Ctx, id: String, by_name: bool) -> Result<AclGetRequest, Ht
 }
 
 /// Send `req`; answer its body as Consul does (reads with the index headers).
-async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
+pub(super) async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
     let r = ctx
         .rpc(RpcRequest::Acl(req))
         .await?
@@ -108,6 +112,8 @@ async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Policies(p) => answer(p, meta, pretty),
         AclBody::Role(x) => answer(x, meta, pretty),
         AclBody::Roles(x) => answer(x, meta, pretty),
+        AclBody::Legacy(x) => answer(x, meta, pretty),
+        AclBody::LegacyId(id) => answer(&serde_json::json!({ "ID": id }), meta, pretty),
         AclBody::Deleted => answer(&true, meta, pretty),
         AclBody::Grants { .. } => return Err(HttpError::internal("unexpected ACL answer")),
     })

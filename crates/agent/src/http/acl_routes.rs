@@ -120,6 +120,12 @@ pub const ROUTES: &[(&str, Need)] = &[
     ("/v1/acl/role/name/{name}", Need::Server),
     ("/v1/acl/role/{id}", Need::Server),
     ("/v1/acl/roles", Need::Server),
+    ("/v1/acl/create", Need::Server),
+    ("/v1/acl/update", Need::Server),
+    ("/v1/acl/destroy/{id}", Need::Server),
+    ("/v1/acl/info/{id}", Need::Server),
+    ("/v1/acl/clone/{id}", Need::Server),
+    ("/v1/acl/list", Need::Server),
 ];
 
 /// The requirement of the route registered as `pattern`.
@@ -186,6 +192,7 @@ mod tests {
         let sources = [
             include_str!("mod.rs"),
             include_str!("acl.rs"),
+            include_str!("acl_legacy.rs"),
             include_str!("agent_token.rs"),
             include_str!("internal_ui.rs"),
             include_str!("internal_acl.rs"),

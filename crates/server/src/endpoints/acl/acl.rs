@@ -1,6 +1,7 @@
 //! What `ACL.*` needs: `acl:read` to read or list, `acl:write` to change.
 //! Bootstrap needs no token (it is refused once done), and reading one's own
-//! token needs only that token.
+//! token needs only that token. The legacy API needs `acl:write`, except
+//! reading a legacy token by its secret.
 
 use consul_acl::Authorize;
 
@@ -11,7 +12,10 @@ use crate::{AclSettings, Identity, RpcError};
 impl AclRequirement for AclRpc {
     fn check_acl(&self, id: &Identity, _: &AclSettings) -> Result<(), RpcError> {
         match self {
-            AclRpc::Bootstrap(_) | AclRpc::TokenSelf(_) | AclRpc::Resolve(_) => anyone(),
+            AclRpc::Bootstrap(_)
+            | AclRpc::TokenSelf(_)
+            | AclRpc::Resolve(_)
+            | AclRpc::LegacyGet(_) => anyone(),
             AclRpc::TokenRead(_)
             | AclRpc::TokenList(_)
             | AclRpc::PolicyRead(_)
@@ -24,7 +28,9 @@ impl AclRequirement for AclRpc {
             | AclRpc::PolicySet(_)
             | AclRpc::PolicyDelete(_)
             | AclRpc::RoleSet(_)
-            | AclRpc::RoleDelete(_) => check(id, |a| a.acl_write()),
+            | AclRpc::RoleDelete(_)
+            | AclRpc::LegacyApply(_)
+            | AclRpc::LegacyList(_) => check(id, |a| a.acl_write()),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod acl;
 mod bootstrap;
+mod legacy;
 mod links;
 mod policy;
 mod reply;
@@ -14,6 +15,7 @@ mod role;
 mod token;
 mod validate;
 
+pub use legacy::LegacyApply;
 pub use reply::{AclBody, AclReply};
 pub use request::{
     AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest, AclTokenWrite, AclWriteRequest,
@@ -58,14 +60,14 @@ pub(crate) async fn serve(
             let (meta, t) = server
                 .read(opts, |snap, ws| snap.acl_token_by_accessor(ws, &r.id))
                 .await?;
-            found(meta, t.map(|t| AclBody::Token(Some(t))))
+            found(meta, live(t).map(|t| AclBody::Token(Some(t))))
         }
         AclRpc::TokenSelf(r) => {
             let secret = r.query_options.token.secret().to_string();
             let (meta, t) = server
                 .read(opts, |snap, ws| snap.acl_token_by_secret(ws, &secret))
                 .await?;
-            found(meta, t.map(|t| AclBody::Token(Some(t))))
+            found(meta, live(t).map(|t| AclBody::Token(Some(t))))
         }
         AclRpc::TokenSet(r) => write(AclBody::Token(Some(
             token_set(server, r.body.acl_token, r.body.create).await?,
@@ -88,7 +90,12 @@ pub(crate) async fn serve(
                 .await?;
             Ok(reply(
                 meta,
-                AclBody::Tokens(list.iter().map(AclToken::stub).collect()),
+                AclBody::Tokens(
+                    list.into_iter()
+                        .filter_map(|t| live(Some(t)))
+                        .map(|t| t.stub())
+                        .collect(),
+                ),
             ))
         }
         AclRpc::PolicyRead(r) => {
@@ -148,6 +155,21 @@ pub(crate) async fn serve(
                 },
             ))
         }
+        AclRpc::LegacyApply(r) => write(AclBody::LegacyId(legacy::apply(server, r.body).await?)),
+        AclRpc::LegacyGet(r) => {
+            let (meta, t) = server
+                .read(opts, |snap, ws| snap.acl_token_by_secret(ws, &r.id))
+                .await?;
+            Ok(reply(meta, AclBody::Legacy(legacy::get(t))))
+        }
+        AclRpc::LegacyList(_) => {
+            let (meta, list) = server
+                .read(opts, |snap, ws| {
+                    snap.acl_tokens(ws, &TokenFilter::default())
+                })
+                .await?;
+            Ok(reply(meta, AclBody::Legacy(legacy::list(list))))
+        }
         AclRpc::RoleList(r) => {
             let (meta, list) = server
                 .read(opts, |snap, ws| snap.acl_roles(ws, &r.policy))
@@ -155,6 +177,12 @@ pub(crate) async fn serve(
             Ok(reply(meta, AclBody::Roles(list)))
         }
     }
+}
+
+/// A token that has not expired (an expired one reads as absent until the
+/// leader reaps it, as in Consul).
+fn live(t: Option<AclToken>) -> Option<AclToken> {
+    t.filter(|t| !t.expired(consul_types::timestamp::Timestamp::now()))
 }
 
 fn reply(meta: QueryMeta, body: AclBody) -> RpcResponse {

@@ -1,7 +1,9 @@
 //! What `ACL.*` answers: one object, a list, or a delete's `true`, with the
 //! read's query meta.
 
-use consul_types::acl::{AclPolicy, AclPolicyListStub, AclRole, AclToken, AclTokenListStub};
+use consul_types::acl::{
+    AclPolicy, AclPolicyListStub, AclRole, AclToken, AclTokenListStub, LegacyAcl,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::WireQueryMeta;
@@ -32,6 +34,10 @@ pub enum AclBody {
     Role(Option<AclRole>),
     /// A role list.
     Roles(Vec<AclRole>),
+    /// Legacy tokens (`ACL.Get`, `ACL.List`).
+    Legacy(Vec<LegacyAcl>),
+    /// A legacy write's token secret (HTTP answers `{"ID": …}`).
+    LegacyId(String),
     /// A delete succeeded (HTTP answers `true`).
     Deleted,
     /// What a token grants, for a client agent to compile.

@@ -44,6 +44,12 @@ pub enum AclRpc {
     /// policies), for a client agent to compile and cache (Consul's
     /// `ACL.TokenRead` + `ACL.PolicyResolve` + `ACL.RoleResolve`).
     Resolve(AclGetRequest),
+    /// Legacy `ACL.Apply`: set or delete a legacy token (answers its secret).
+    LegacyApply(AclWriteRequest<super::legacy::LegacyApply>),
+    /// Legacy `ACL.Get` by secret (`id`).
+    LegacyGet(AclGetRequest),
+    /// Legacy `ACL.List`.
+    LegacyList(DcSpecificRequest),
 }
 
 impl AreaArgs for AclRpc {
@@ -54,7 +60,10 @@ impl AreaArgs for AclRpc {
             | AclRpc::TokenSelf(r)
             | AclRpc::PolicyRead(r)
             | AclRpc::RoleRead(r)
-            | AclRpc::Resolve(r) => r,
+            | AclRpc::Resolve(r)
+            | AclRpc::LegacyGet(r) => r,
+            AclRpc::LegacyApply(r) => r,
+            AclRpc::LegacyList(r) => r,
             AclRpc::TokenSet(r) | AclRpc::TokenClone(r) => r,
             AclRpc::TokenDelete(r) | AclRpc::PolicyDelete(r) | AclRpc::RoleDelete(r) => r,
             AclRpc::TokenList(r) => r,

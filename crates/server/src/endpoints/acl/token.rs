@@ -33,7 +33,13 @@ pub async fn token_set(
 ) -> Result<AclToken, RpcError> {
     let snap = server.store().snapshot();
     let mut ws = consul_state::WatchSet::new();
+    if !t.rules.is_empty() {
+        return Err(RpcError::Internal(
+            "Rules cannot be specified for this token".into(),
+        ));
+    }
     if create {
+        t.legacy_type.clear();
         if t.accessor_id.is_empty() {
             t.accessor_id = new_uuid();
         } else {
@@ -78,6 +84,8 @@ pub async fn token_set(
         t.expiration_time = old.expiration_time;
         t.expiration_ttl = std::time::Duration::ZERO;
         t.auth_method = old.auth_method;
+        t.legacy_type = old.legacy_type;
+        t.rules = old.rules;
     }
     t.policies = resolve_policy_links(server, &t.policies)?;
     t.roles = resolve_role_links(server, &t.roles)?;
@@ -96,6 +104,11 @@ pub(super) async fn token_clone(server: &Server, tmpl: &AclToken) -> Result<AclT
     validate_uuid(&tmpl.accessor_id)
         .map_err(|e| RpcError::Internal(format!("failed acl token lookup: index error: {e}")))?;
     let old = read_token(server, &tmpl.accessor_id)?;
+    if old.is_legacy() && !old.rules.is_empty() {
+        return Err(RpcError::Internal(
+            "Cannot clone a legacy ACL with this endpoint".into(),
+        ));
+    }
     let copy = AclToken {
         accessor_id: String::new(),
         secret_id: String::new(),
