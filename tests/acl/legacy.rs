@@ -127,6 +127,26 @@ fn legacy_tokens_work_through_the_legacy_api_and_enforce_their_rules() {
         Some(r#"{"Name":"x","Rules":"key \"a\" { policy = \"nope\" }"}"#),
     );
     assert_eq!(st, 500);
+
+    // Replication status: served without a token; a single ACL table, so
+    // never replicating.
+    let r = ok_json(&a, "GET", "/v1/acl/replication", "", None);
+    let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in [
+        "Enabled",
+        "Running",
+        "SourceDatacenter",
+        "ReplicationType",
+        "ReplicatedIndex",
+        "ReplicatedRoleIndex",
+        "ReplicatedTokenIndex",
+        "LastSuccess",
+        "LastError",
+    ] {
+        assert!(keys.contains(&k), "{k} missing from {r}");
+    }
+    assert_eq!(r["Enabled"], false);
+    assert_eq!(r["LastSuccess"], "0001-01-01T00:00:00Z");
 }
 
 #[test]

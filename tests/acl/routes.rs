@@ -68,6 +68,7 @@ const OPEN: &[&str] = &[
     "/v1/status/leader",
     "/v1/status/peers",
     "/v1/catalog/datacenters",
+    "/v1/acl/replication",
 ];
 
 /// The rules granting exactly what `need` asks for on node `node`.

@@ -64,6 +64,7 @@ pub fn routes() -> Router<std::sync::Arc<Agent>> {
                 .delete(|c: Ctx, Path(id): P| role_delete(c, id)),
         )
         .route("/v1/acl/roles", get(role_list))
+        .route("/v1/acl/replication", get(replication))
 }
 
 pub(super) fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, HttpError> {
@@ -114,6 +115,7 @@ pub(super) async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Roles(x) => answer(x, meta, pretty),
         AclBody::Legacy(x) => answer(x, meta, pretty),
         AclBody::LegacyId(id) => answer(&serde_json::json!({ "ID": id }), meta, pretty),
+        AclBody::Replication(x) => answer(x, meta, pretty),
         AclBody::Deleted => answer(&true, meta, pretty),
         AclBody::Grants { .. } => return Err(HttpError::internal("unexpected ACL answer")),
     })
@@ -293,4 +295,10 @@ pub async fn role_list(ctx: Ctx) -> HttpResult {
         query_options: ctx.query_options()?,
     };
     call(ctx, AclRpc::RoleList(req), true).await
+}
+
+/// GET /v1/acl/replication
+pub async fn replication(ctx: Ctx) -> HttpResult {
+    let req = ctx.dc_request(ctx.query_options()?);
+    call(ctx, AclRpc::ReplicationStatus(req), false).await
 }

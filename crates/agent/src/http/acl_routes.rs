@@ -120,6 +120,7 @@ pub const ROUTES: &[(&str, Need)] = &[
     ("/v1/acl/role/name/{name}", Need::Server),
     ("/v1/acl/role/{id}", Need::Server),
     ("/v1/acl/roles", Need::Server),
+    ("/v1/acl/replication", Need::Server),
     ("/v1/acl/create", Need::Server),
     ("/v1/acl/update", Need::Server),
     ("/v1/acl/destroy/{id}", Need::Server),

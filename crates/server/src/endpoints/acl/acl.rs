@@ -15,7 +15,8 @@ impl AclRequirement for AclRpc {
             AclRpc::Bootstrap(_)
             | AclRpc::TokenSelf(_)
             | AclRpc::Resolve(_)
-            | AclRpc::LegacyGet(_) => anyone(),
+            | AclRpc::LegacyGet(_)
+            | AclRpc::ReplicationStatus(_) => anyone(),
             AclRpc::TokenRead(_)
             | AclRpc::TokenList(_)
             | AclRpc::PolicyRead(_)
@@ -32,5 +33,10 @@ impl AclRequirement for AclRpc {
             | AclRpc::LegacyApply(_)
             | AclRpc::LegacyList(_) => check(id, |a| a.acl_write()),
         }
+    }
+
+    /// The replication status is served without looking at the token.
+    fn resolves_token(&self) -> bool {
+        !matches!(self, AclRpc::ReplicationStatus(_))
     }
 }

@@ -16,7 +16,7 @@ mod token;
 mod validate;
 
 pub use legacy::LegacyApply;
-pub use reply::{AclBody, AclReply};
+pub use reply::{AclBody, AclReply, ReplicationStatus};
 pub use request::{
     AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest, AclTokenWrite, AclWriteRequest,
 };
@@ -170,6 +170,7 @@ pub(crate) async fn serve(
                 .await?;
             Ok(reply(meta, AclBody::Legacy(legacy::list(list))))
         }
+        AclRpc::ReplicationStatus(_) => write(AclBody::Replication(ReplicationStatus::default())),
         AclRpc::RoleList(r) => {
             let (meta, list) = server
                 .read(opts, |snap, ws| snap.acl_roles(ws, &r.policy))

@@ -38,6 +38,8 @@ pub enum AclBody {
     Legacy(Vec<LegacyAcl>),
     /// A legacy write's token secret (HTTP answers `{"ID": …}`).
     LegacyId(String),
+    /// `ACL.ReplicationStatus`.
+    Replication(ReplicationStatus),
     /// A delete succeeded (HTTP answers `true`).
     Deleted,
     /// What a token grants, for a client agent to compile.
@@ -49,4 +51,47 @@ pub enum AclBody {
         /// The policies it and its roles link.
         policies: Vec<AclPolicy>,
     },
+}
+
+/// Consul's `structs.ACLReplicationStatus`. Every datacenter here resolves
+/// tokens against the one ACL table its own servers keep (there is no
+/// cross-datacenter replication), so replication is never enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicationStatus {
+    /// Whether this datacenter replicates ACLs from the primary.
+    pub enabled: bool,
+    /// Whether the replication routine runs.
+    pub running: bool,
+    /// Where ACLs are replicated from.
+    pub source_datacenter: String,
+    /// `legacy`, `policies` or `tokens`; empty when not replicating.
+    pub replication_type: String,
+    /// Last replicated policy index.
+    pub replicated_index: u64,
+    /// Last replicated role index.
+    pub replicated_role_index: u64,
+    /// Last replicated token index.
+    pub replicated_token_index: u64,
+    /// When replication last succeeded (Go's zero time: never).
+    pub last_success: String,
+    /// When replication last failed (Go's zero time: never).
+    pub last_error: String,
+}
+
+impl Default for ReplicationStatus {
+    fn default() -> Self {
+        const GO_ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+        ReplicationStatus {
+            enabled: false,
+            running: false,
+            source_datacenter: String::new(),
+            replication_type: String::new(),
+            replicated_index: 0,
+            replicated_role_index: 0,
+            replicated_token_index: 0,
+            last_success: GO_ZERO_TIME.into(),
+            last_error: GO_ZERO_TIME.into(),
+        }
+    }
 }

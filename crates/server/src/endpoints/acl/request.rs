@@ -50,6 +50,8 @@ pub enum AclRpc {
     LegacyGet(AclGetRequest),
     /// Legacy `ACL.List`.
     LegacyList(DcSpecificRequest),
+    /// `ACL.ReplicationStatus` (no token needed, as in Consul).
+    ReplicationStatus(DcSpecificRequest),
 }
 
 impl AreaArgs for AclRpc {
@@ -63,7 +65,7 @@ impl AreaArgs for AclRpc {
             | AclRpc::Resolve(r)
             | AclRpc::LegacyGet(r) => r,
             AclRpc::LegacyApply(r) => r,
-            AclRpc::LegacyList(r) => r,
+            AclRpc::LegacyList(r) | AclRpc::ReplicationStatus(r) => r,
             AclRpc::TokenSet(r) | AclRpc::TokenClone(r) => r,
             AclRpc::TokenDelete(r) | AclRpc::PolicyDelete(r) | AclRpc::RoleDelete(r) => r,
             AclRpc::TokenList(r) => r,
