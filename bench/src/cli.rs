@@ -55,6 +55,8 @@ pub enum Op {
     /// One transaction of 4 KV sets on consecutive keys (Consul `PUT /v1/txn`,
     /// etcd `POST /v3/kv/txn` with 4 `requestPut`s).
     Txn,
+    /// Consul only: `GET /v1/catalog/service/web` (register `web` first).
+    Catalog,
 }
 
 /// Where to send requests and over which keyspace.
@@ -76,6 +78,9 @@ pub struct TargetArgs {
     /// to Consul's default-consistency GET. etcd's own default is linearizable.
     #[arg(long)]
     pub etcd_serializable: bool,
+    /// Consul only: send this ACL token (`X-Consul-Token`) with every request.
+    #[arg(long, default_value = "")]
+    pub token: String,
     /// Client runtime threads (the client shares the CPUs with the server).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,

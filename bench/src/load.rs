@@ -24,12 +24,9 @@ struct WorkerResult {
 /// Runs one timed load run and summarises it.
 pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
     let t = &args.target;
-    let wl = Arc::new(Workload::new(
-        t.target,
-        t.addr,
-        t.keys,
-        t.etcd_serializable,
-    )?);
+    let wl = Arc::new(
+        Workload::new(t.target, t.addr, t.keys, t.etcd_serializable)?.with_token(&t.token)?,
+    );
     let conns = open_all(t.addr, t.connections).await?;
     let start = Instant::now();
     let measure_from = start + Duration::from_secs_f64(args.warmup);
@@ -62,6 +59,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
             Op::Put => "put",
             Op::Get => "get",
             Op::Txn => "txn",
+            Op::Catalog => "catalog",
         },
         connections: t.connections,
         duration_s: args.duration,
@@ -77,12 +75,9 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
 
 /// Writes every key once, spread over the connections; fails on any error.
 pub async fn populate(t: &TargetArgs) -> anyhow::Result<usize> {
-    let wl = Arc::new(Workload::new(
-        t.target,
-        t.addr,
-        t.keys,
-        t.etcd_serializable,
-    )?);
+    let wl = Arc::new(
+        Workload::new(t.target, t.addr, t.keys, t.etcd_serializable)?.with_token(&t.token)?,
+    );
     let conns = open_all(t.addr, t.connections).await?;
     let n = conns.len();
     let handles: Vec<_> = conns

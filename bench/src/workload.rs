@@ -39,6 +39,9 @@ pub struct Workload {
     etcd_range_uri: Uri,
     etcd_txn_uri: Uri,
     consul_txn_uri: Uri,
+    consul_catalog_uri: Uri,
+    /// `X-Consul-Token` for every Consul request (none when `None`).
+    token: Option<HeaderValue>,
 }
 
 /// Operations in one benchmark transaction.
@@ -90,7 +93,19 @@ impl Workload {
             etcd_range_uri: Uri::from_static("/v3/kv/range"),
             etcd_txn_uri: Uri::from_static("/v3/kv/txn"),
             consul_txn_uri: Uri::from_static("/v1/txn"),
+            consul_catalog_uri: Uri::from_static("/v1/catalog/service/web"),
+            token: None,
         })
+    }
+
+    /// The same workload, sending `token` as `X-Consul-Token` (empty: none).
+    pub fn with_token(mut self, token: &str) -> anyhow::Result<Self> {
+        self.token = if token.is_empty() {
+            None
+        } else {
+            Some(HeaderValue::from_str(token)?)
+        };
+        Ok(self)
     }
 
     /// Number of keys in the keyspace.
@@ -105,6 +120,14 @@ impl Workload {
         let (method, uri, body) = match (self.target, op) {
             (Target::Consul, Op::Put) => (Method::PUT, k.consul_uri.clone(), v.raw.clone()),
             (Target::Consul, Op::Get) => (Method::GET, k.consul_uri.clone(), Bytes::new()),
+            (Target::Consul, Op::Catalog) => {
+                (Method::GET, self.consul_catalog_uri.clone(), Bytes::new())
+            }
+            (Target::Etcd, Op::Catalog) => (
+                Method::POST,
+                self.etcd_range_uri.clone(),
+                k.etcd_range_body.clone(),
+            ),
             (Target::Etcd, Op::Put) => (
                 Method::POST,
                 self.etcd_put_uri.clone(),
@@ -137,6 +160,9 @@ impl Workload {
         if self.target == Target::Etcd {
             h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
+        if let Some(t) = &self.token {
+            h.insert("x-consul-token", t.clone());
+        }
         req
     }
 
@@ -146,6 +172,8 @@ impl Workload {
         match (self.target, op) {
             (Target::Consul, Op::Put) => body.trim_ascii() == b"true",
             (Target::Consul, Op::Get) => body.trim_ascii_start().starts_with(b"["),
+            (Target::Consul, Op::Catalog) => body.trim_ascii_start().starts_with(b"[{"),
+            (Target::Etcd, Op::Catalog) => contains(body, b"\"kvs\""),
             (Target::Etcd, Op::Put) => contains(body, b"\"header\""),
             (Target::Etcd, Op::Get) => contains(body, b"\"kvs\""),
             (Target::Consul, Op::Txn) => contains(body, b"\"Errors\":null"),

@@ -14,7 +14,9 @@ mod common;
 
 mod cluster;
 mod dns;
+mod down_policy;
 mod legacy;
+mod login;
 mod routes;
 
 use std::time::Duration;

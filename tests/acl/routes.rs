@@ -69,6 +69,7 @@ const OPEN: &[&str] = &[
     "/v1/status/peers",
     "/v1/catalog/datacenters",
     "/v1/acl/replication",
+    "/v1/acl/login",
 ];
 
 /// The rules granting exactly what `need` asks for on node `node`.

@@ -8,6 +8,7 @@ pub mod acl_filter;
 pub mod acl_init;
 pub mod acl_resolve;
 pub mod acl_token_reap;
+pub mod auth_method;
 pub mod autopilot;
 mod barrier;
 pub mod dispatch;

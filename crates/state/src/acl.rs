@@ -34,6 +34,10 @@ pub(crate) struct AclTables {
     pub token_secrets: imbl::OrdMap<String, String>,
     /// Raft index of the bootstrap (0: never bootstrapped).
     pub bootstrap_index: u64,
+    /// Auth methods by name (`acl_auth.rs`).
+    pub auth_methods: imbl::OrdMap<String, Arc<consul_types::acl_auth::AclAuthMethod>>,
+    /// Binding rules by ID (`acl_auth.rs`).
+    pub binding_rules: imbl::OrdMap<String, Arc<consul_types::acl_auth::AclBindingRule>>,
 }
 
 impl AclTables {
@@ -90,6 +94,20 @@ impl WriteTxn<'_> {
             AclRequest::RoleSet(rs) => rs.iter().try_for_each(|r| self.acl_role_set(r.clone())),
             AclRequest::RoleDelete(ids) => {
                 ids.iter().for_each(|id| self.acl_role_delete(id));
+                Ok(())
+            }
+            AclRequest::AuthMethodSet(ms) => ms
+                .iter()
+                .try_for_each(|m| self.acl_auth_method_set(m.clone())),
+            AclRequest::AuthMethodDelete(names) => {
+                names.iter().for_each(|n| self.acl_auth_method_delete(n));
+                Ok(())
+            }
+            AclRequest::BindingRuleSet(rs) => rs
+                .iter()
+                .try_for_each(|r| self.acl_binding_rule_set(r.clone())),
+            AclRequest::BindingRuleDelete(ids) => {
+                ids.iter().for_each(|id| self.acl_binding_rule_delete(id));
                 Ok(())
             }
         }

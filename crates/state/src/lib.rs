@@ -7,6 +7,7 @@
 //! I/O, no async runtime.
 
 mod acl;
+mod acl_auth;
 mod catalog;
 mod catalog_txn;
 mod error;

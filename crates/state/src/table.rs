@@ -53,6 +53,10 @@ tables! {
     /// ACL tokens (after the policies and roles they link), with the
     /// bootstrap index.
     AclTokens = "acl-tokens",
+    /// ACL auth methods.
+    AclAuthMethods = "acl-auth-methods",
+    /// ACL binding rules (after the auth methods they belong to).
+    AclBindingRules = "acl-binding-rules",
 }
 
 impl Table {

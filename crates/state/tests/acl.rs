@@ -6,6 +6,7 @@ mod common;
 use common::Polled;
 use consul_state::{Store, Table, TokenFilter, WatchSet};
 use consul_types::acl::{AclPolicy, AclRequest, AclRole, AclToken, Link};
+use consul_types::acl_auth::{AclAuthMethod, AclBindingRule};
 
 fn policy(id: &str, name: &str) -> AclPolicy {
     AclPolicy {
@@ -205,4 +206,82 @@ fn acl_tables_survive_a_snapshot() {
     );
     assert_eq!(snap.acl_policy_by_name(&mut ws, "a").1.unwrap().id, "p1");
     assert_eq!(snap.table_index(Table::AclTokens), 2);
+}
+
+fn method(name: &str) -> AclAuthMethod {
+    AclAuthMethod {
+        name: name.into(),
+        kind: "jwt".into(),
+        ..Default::default()
+    }
+}
+
+fn rule(id: &str, method: &str) -> AclBindingRule {
+    AclBindingRule {
+        id: id.into(),
+        auth_method: method.into(),
+        bind_type: "service".into(),
+        bind_name: "web".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn deleting_an_auth_method_takes_its_rules_and_login_tokens_along() {
+    let s = Store::new();
+    s.acl_apply(
+        1,
+        &AclRequest::AuthMethodSet(vec![method("m1"), method("m2")]),
+    )
+    .unwrap();
+    // A rule for a method that does not exist is refused.
+    assert!(s
+        .acl_apply(2, &AclRequest::BindingRuleSet(vec![rule("r0", "nope")]))
+        .is_err());
+    s.acl_apply(
+        2,
+        &AclRequest::BindingRuleSet(vec![rule("r1", "m1"), rule("r2", "m2")]),
+    )
+    .unwrap();
+    let mut login = token("a1", "s1", &[]);
+    login.auth_method = "m1".into();
+    s.acl_apply(
+        3,
+        &AclRequest::TokenSet(vec![login, token("a2", "s2", &[])]),
+    )
+    .unwrap();
+    // An update keeps its create index.
+    s.acl_apply(4, &AclRequest::AuthMethodSet(vec![method("m1")]))
+        .unwrap();
+    let snap = s.snapshot();
+    let mut ws = WatchSet::new();
+    let m1 = snap.acl_auth_method(&mut ws, "m1").1.unwrap();
+    assert_eq!((m1.create_index, m1.modify_index), (1, 4));
+
+    s.acl_apply(5, &AclRequest::AuthMethodDelete(vec!["m1".into()]))
+        .unwrap();
+    let snap = s.snapshot();
+    assert!(snap.acl_auth_method(&mut ws, "m1").1.is_none());
+    let rules: Vec<String> = snap
+        .acl_binding_rules(&mut ws, "")
+        .1
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(rules, vec!["r2".to_string()]);
+    assert!(
+        get_token(&s, "a1").is_none(),
+        "login token outlived its method"
+    );
+    assert!(get_token(&s, "a2").is_some());
+    assert_eq!(snap.table_index(Table::AclBindingRules), 5);
+
+    let copy = Store::new();
+    copy.restore(&s.persist()).unwrap();
+    let snap = copy.snapshot();
+    assert!(snap.acl_auth_method(&mut ws, "m2").1.is_some());
+    assert_eq!(
+        snap.acl_binding_rule(&mut ws, "r2").1.unwrap().auth_method,
+        "m2"
+    );
 }

@@ -414,6 +414,15 @@ pub enum AclRequest {
     RoleSet(Vec<AclRole>),
     /// Delete roles by ID.
     RoleDelete(Vec<String>),
+    /// Create or update auth methods (by name).
+    AuthMethodSet(Vec<crate::acl_auth::AclAuthMethod>),
+    /// Delete auth methods by name, with their binding rules and the tokens
+    /// their logins created.
+    AuthMethodDelete(Vec<String>),
+    /// Create or update binding rules (by ID).
+    BindingRuleSet(Vec<crate::acl_auth::AclBindingRule>),
+    /// Delete binding rules by ID.
+    BindingRuleDelete(Vec<String>),
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! PascalCase field names, and the versioned Raft command enum. No I/O.
 
 pub mod acl;
+pub mod acl_auth;
 pub mod agent;
 pub mod bytes_b64;
 pub mod catalog;

@@ -31,6 +31,11 @@ impl Timestamp {
         Timestamp(secs.saturating_mul(NANOS_PER_SEC))
     }
 
+    /// Whole seconds since the epoch.
+    pub fn unix_secs(self) -> i64 {
+        self.0.div_euclid(NANOS_PER_SEC)
+    }
+
     /// This instant plus `d` (saturating).
     pub fn add(self, d: std::time::Duration) -> Timestamp {
         Timestamp(

@@ -116,6 +116,10 @@ pub(super) async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Legacy(x) => answer(x, meta, pretty),
         AclBody::LegacyId(id) => answer(&serde_json::json!({ "ID": id }), meta, pretty),
         AclBody::Replication(x) => answer(x, meta, pretty),
+        AclBody::AuthMethod(x) => answer(x, meta, pretty),
+        AclBody::AuthMethods(x) => answer(x, meta, pretty),
+        AclBody::BindingRule(x) => answer(x, meta, pretty),
+        AclBody::BindingRules(x) => answer(x, meta, pretty),
         AclBody::Deleted => answer(&true, meta, pretty),
         AclBody::Grants { .. } => return Err(HttpError::internal("unexpected ACL answer")),
     })

@@ -3,6 +3,7 @@
 //! (`X-Consul-Knownleader`), as Consul's clients and byte-level tests see them.
 
 pub mod acl;
+pub mod acl_auth;
 pub mod acl_legacy;
 pub mod acl_routes;
 pub mod agent;
@@ -279,6 +280,7 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .merge(kv_search::routes())
         .merge(acl::routes())
         .merge(acl_legacy::routes())
+        .merge(acl_auth::routes())
         .merge(agent_token::routes())
         .merge(internal_acl::routes())
         .route_layer(axum::middleware::from_fn_with_state(

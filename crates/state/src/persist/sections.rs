@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use consul_types::acl::{AclPolicy, AclRole, AclToken};
+use consul_types::acl_auth::{AclAuthMethod, AclBindingRule};
 use consul_types::catalog::{HealthCheck, Node, NodeService};
 use consul_types::kv::DirEntry;
 use consul_types::session::Session;
@@ -51,6 +52,7 @@ pub(super) fn ignorable(table: Table) -> bool {
         Table::Nodes | Table::Services | Table::Checks | Table::Kvs | Table::Tombstones => false,
         Table::Sessions => false,
         Table::AclPolicies | Table::AclRoles | Table::AclTokens => false,
+        Table::AclAuthMethods | Table::AclBindingRules => false,
     }
 }
 
@@ -92,6 +94,20 @@ pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
                 .collect::<Vec<&AclToken>>(),
             bootstrap_index: t.acl.bootstrap_index,
         }),
+        Table::AclAuthMethods => encode(
+            &t.acl
+                .auth_methods
+                .values()
+                .map(|m| &**m)
+                .collect::<Vec<_>>(),
+        ),
+        Table::AclBindingRules => encode(
+            &t.acl
+                .binding_rules
+                .values()
+                .map(|r| &**r)
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 
@@ -121,6 +137,20 @@ pub(super) fn load(t: &mut Tables, table: Table, rows: &[u8]) -> Result<(), Stat
             let s: TokensSection<AclToken> = decode(table, rows)?;
             s.rows.into_iter().for_each(|x| t.acl.insert_token(x));
             t.acl.bootstrap_index = s.bootstrap_index;
+            Ok(())
+        }
+        Table::AclAuthMethods => {
+            let rows: Vec<AclAuthMethod> = decode(table, rows)?;
+            for m in rows {
+                t.acl.auth_methods.insert(m.name.clone(), Arc::new(m));
+            }
+            Ok(())
+        }
+        Table::AclBindingRules => {
+            let rows: Vec<AclBindingRule> = decode(table, rows)?;
+            for r in rows {
+                t.acl.binding_rules.insert(r.id.clone(), Arc::new(r));
+            }
             Ok(())
         }
     }

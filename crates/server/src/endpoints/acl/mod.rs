@@ -5,9 +5,12 @@
 //! server applies the same rows. Reads block like every other read.
 
 mod acl;
+mod auth_method;
+mod binding_rule;
 mod bootstrap;
 mod legacy;
 mod links;
+mod login;
 mod policy;
 mod reply;
 mod request;
@@ -18,7 +21,8 @@ mod validate;
 pub use legacy::LegacyApply;
 pub use reply::{AclBody, AclReply, ReplicationStatus};
 pub use request::{
-    AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest, AclTokenWrite, AclWriteRequest,
+    AclBindingRuleListRequest, AclGetRequest, AclRoleListRequest, AclRpc, AclTokenListRequest,
+    AclTokenWrite, AclWriteRequest,
 };
 
 use consul_state::TokenFilter;
@@ -69,6 +73,9 @@ pub(crate) async fn serve(
                 .await?;
             found(meta, live(t).map(|t| AclBody::Token(Some(t))))
         }
+        AclRpc::TokenSet(r) if r.body.create && !r.body.acl_token.auth_method.is_empty() => Err(
+            RpcError::Internal("AuthMethod field is disallowed outside of login".into()),
+        ),
         AclRpc::TokenSet(r) => write(AclBody::Token(Some(
             token_set(server, r.body.acl_token, r.body.create).await?,
         ))),
@@ -171,6 +178,52 @@ pub(crate) async fn serve(
             Ok(reply(meta, AclBody::Legacy(legacy::list(list))))
         }
         AclRpc::ReplicationStatus(_) => write(AclBody::Replication(ReplicationStatus::default())),
+        AclRpc::AuthMethodRead(r) => {
+            let (meta, m) = server
+                .read(opts, |snap, ws| snap.acl_auth_method(ws, &r.id))
+                .await?;
+            found(meta, m.map(|m| AclBody::AuthMethod(Some(m))))
+        }
+        AclRpc::AuthMethodSet(r) => write(AclBody::AuthMethod(Some(
+            auth_method::set(server, r.body).await?,
+        ))),
+        AclRpc::AuthMethodDelete(r) => {
+            auth_method::delete(server, &r.body).await?;
+            write(AclBody::Deleted)
+        }
+        AclRpc::AuthMethodList(_) => {
+            let (meta, list) = server
+                .read(opts, |snap, ws| snap.acl_auth_methods(ws))
+                .await?;
+            Ok(reply(
+                meta,
+                AclBody::AuthMethods(list.iter().map(|m| m.stub()).collect()),
+            ))
+        }
+        AclRpc::BindingRuleRead(r) => {
+            let (meta, b) = server
+                .read(opts, |snap, ws| snap.acl_binding_rule(ws, &r.id))
+                .await?;
+            found(meta, b.map(|b| AclBody::BindingRule(Some(b))))
+        }
+        AclRpc::BindingRuleSet(r) => write(AclBody::BindingRule(Some(
+            binding_rule::set(server, r.body).await?,
+        ))),
+        AclRpc::BindingRuleDelete(r) => {
+            binding_rule::delete(server, &r.body).await?;
+            write(AclBody::Deleted)
+        }
+        AclRpc::BindingRuleList(r) => {
+            let (meta, list) = server
+                .read(opts, |snap, ws| snap.acl_binding_rules(ws, &r.auth_method))
+                .await?;
+            Ok(reply(meta, AclBody::BindingRules(list)))
+        }
+        AclRpc::Login(r) => write(AclBody::Token(Some(login::login(server, r.body).await?))),
+        AclRpc::Logout(r) => {
+            login::logout(server, r.token.secret()).await?;
+            write(AclBody::Deleted)
+        }
         AclRpc::RoleList(r) => {
             let (meta, list) = server
                 .read(opts, |snap, ws| snap.acl_roles(ws, &r.policy))

@@ -4,6 +4,7 @@
 use consul_types::acl::{
     AclPolicy, AclPolicyListStub, AclRole, AclToken, AclTokenListStub, LegacyAcl,
 };
+use consul_types::acl_auth::{AclAuthMethod, AclAuthMethodListStub, AclBindingRule};
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::WireQueryMeta;
@@ -38,6 +39,14 @@ pub enum AclBody {
     Legacy(Vec<LegacyAcl>),
     /// A legacy write's token secret (HTTP answers `{"ID": …}`).
     LegacyId(String),
+    /// One auth method.
+    AuthMethod(Option<AclAuthMethod>),
+    /// An auth-method list.
+    AuthMethods(Vec<AclAuthMethodListStub>),
+    /// One binding rule.
+    BindingRule(Option<AclBindingRule>),
+    /// A binding-rule list.
+    BindingRules(Vec<AclBindingRule>),
     /// `ACL.ReplicationStatus`.
     Replication(ReplicationStatus),
     /// A delete succeeded (HTTP answers `true`).

@@ -2,6 +2,7 @@
 //! `structs.ACL*Request`.
 
 use consul_types::acl::{AclPolicy, AclRole, AclToken};
+use consul_types::acl_auth::{AclAuthMethod, AclBindingRule, AclLoginParams};
 use serde::{Deserialize, Serialize};
 
 use crate::rpc::args::{read_request_info, DcSpecificRequest};
@@ -52,6 +53,26 @@ pub enum AclRpc {
     LegacyList(DcSpecificRequest),
     /// `ACL.ReplicationStatus` (no token needed, as in Consul).
     ReplicationStatus(DcSpecificRequest),
+    /// `ACL.AuthMethodRead` by name (`id`).
+    AuthMethodRead(AclGetRequest),
+    /// `ACL.AuthMethodSet`: create or update (by name).
+    AuthMethodSet(AclWriteRequest<AclAuthMethod>),
+    /// `ACL.AuthMethodDelete` by name.
+    AuthMethodDelete(AclWriteRequest<String>),
+    /// `ACL.AuthMethodList`.
+    AuthMethodList(DcSpecificRequest),
+    /// `ACL.BindingRuleRead` by ID.
+    BindingRuleRead(AclGetRequest),
+    /// `ACL.BindingRuleSet`: create (empty ID) or update.
+    BindingRuleSet(AclWriteRequest<AclBindingRule>),
+    /// `ACL.BindingRuleDelete` by ID.
+    BindingRuleDelete(AclWriteRequest<String>),
+    /// `ACL.BindingRuleList` (optionally of one auth method).
+    BindingRuleList(AclBindingRuleListRequest),
+    /// `ACL.Login`: a credential for a token (no token needed).
+    Login(AclWriteRequest<AclLoginParams>),
+    /// `ACL.Logout`: delete the caller's login token.
+    Logout(AclWriteRequest<()>),
 }
 
 impl AreaArgs for AclRpc {
@@ -63,7 +84,16 @@ impl AreaArgs for AclRpc {
             | AclRpc::PolicyRead(r)
             | AclRpc::RoleRead(r)
             | AclRpc::Resolve(r)
-            | AclRpc::LegacyGet(r) => r,
+            | AclRpc::LegacyGet(r)
+            | AclRpc::AuthMethodRead(r)
+            | AclRpc::BindingRuleRead(r) => r,
+            AclRpc::AuthMethodSet(r) => r,
+            AclRpc::AuthMethodDelete(r) | AclRpc::BindingRuleDelete(r) => r,
+            AclRpc::AuthMethodList(r) => r,
+            AclRpc::BindingRuleSet(r) => r,
+            AclRpc::BindingRuleList(r) => r,
+            AclRpc::Login(r) => r,
+            AclRpc::Logout(r) => r,
             AclRpc::LegacyApply(r) => r,
             AclRpc::LegacyList(r) | AclRpc::ReplicationStatus(r) => r,
             AclRpc::TokenSet(r) | AclRpc::TokenClone(r) => r,
@@ -158,4 +188,22 @@ pub struct AclRoleListRequest {
     pub query_options: WireQueryOptions,
 }
 
-read_request_info!(AclGetRequest, AclTokenListRequest, AclRoleListRequest);
+/// `ACL.BindingRuleList` (`structs.ACLBindingRuleListRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AclBindingRuleListRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// Only rules of this auth method.
+    pub auth_method: String,
+    /// Read options.
+    #[serde(flatten)]
+    pub query_options: WireQueryOptions,
+}
+
+read_request_info!(
+    AclGetRequest,
+    AclTokenListRequest,
+    AclRoleListRequest,
+    AclBindingRuleListRequest
+);
