@@ -102,8 +102,9 @@ pub struct AclToken {
     /// When the token stops existing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<Timestamp>,
-    /// When it was created (`None` is Go's zero time).
-    #[serde(with = "go_time")]
+    /// When it was created (`None`: not yet; left out of requests, as a
+    /// server cannot store Go's zero time).
+    #[serde(with = "go_time", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<Timestamp>,
     /// Content hash.
     #[serde(skip_serializing_if = "none_or_empty", with = "b64")]
