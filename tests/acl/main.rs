@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cli;
 mod cluster;
 mod dns;
 mod down_policy;

@@ -210,6 +210,11 @@ impl Client {
         crate::catalog::Catalog { c: self }
     }
 
+    /// The ACL endpoints.
+    pub fn acl(&self) -> crate::acl::Acl<'_> {
+        crate::acl::Acl { c: self }
+    }
+
     /// The local agent's endpoints.
     pub fn agent(&self) -> crate::agent::Agent<'_> {
         crate::agent::Agent { c: self }

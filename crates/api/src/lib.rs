@@ -10,6 +10,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod acl;
 pub mod agent;
 pub mod catalog;
 mod client;

@@ -121,10 +121,11 @@ impl Timestamp {
         };
         let days = days_from_civil(y, mo, d);
         let secs = days * SECS_PER_DAY + h * 3600 + mi * 60 + sec - offset;
+        // Instants outside ±292 years of the epoch saturate, keeping their
+        // order: Go clients send the zero time (year 1) for unset fields,
+        // e.g. every `api.ACLToken` a Go client creates has that CreateTime.
         Ok(Timestamp(
-            secs.checked_mul(NANOS_PER_SEC)
-                .and_then(|n| n.checked_add(nanos))
-                .ok_or_else(bad)?,
+            secs.saturating_mul(NANOS_PER_SEC).saturating_add(nanos),
         ))
     }
 }
@@ -178,6 +179,15 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_zero_time_parses_as_the_earliest_instant() {
+        let zero = Timestamp::parse_rfc3339("0001-01-01T00:00:00Z").unwrap();
+        assert_eq!(zero, Timestamp(i64::MIN));
+        let far = Timestamp::parse_rfc3339("9999-12-31T23:59:59Z").unwrap();
+        assert_eq!(far, Timestamp(i64::MAX));
+        assert!(zero < Timestamp::now() && Timestamp::now() < far);
+    }
 
     #[test]
     fn formats_like_go_rfc3339nano() {

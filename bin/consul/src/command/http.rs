@@ -80,18 +80,25 @@ pub fn client(p: &Parsed) -> anyhow::Result<Client> {
     if let Some(addr) = p.str("http-addr").filter(|a| !a.is_empty()) {
         cfg.set_address(addr);
     }
+    if let Some(token) = p.str("token") {
+        cfg.token = token.to_string();
+    }
+    // As Go's api.NewClient: a token file (-token-file, else
+    // CONSUL_HTTP_TOKEN_FILE) wins over -token and CONSUL_HTTP_TOKEN when it
+    // holds a token; one that cannot be read is an error.
     let token_file = p
         .str("token-file")
         .map(str::to_string)
         .or_else(|| std::env::var("CONSUL_HTTP_TOKEN_FILE").ok())
         .filter(|f| !f.is_empty());
-    if let Some(token) = p.str("token") {
-        cfg.token = token.to_string();
-    } else if cfg.token.is_empty() {
-        if let Some(file) = token_file {
-            let t = std::fs::read_to_string(&file).map_err(|e| {
-                anyhow!("Error connecting to Consul agent: Error loading token file: {e}")
-            })?;
+    if let Some(file) = token_file {
+        let t = std::fs::read_to_string(&file).map_err(|e| {
+            anyhow!(
+                "Error connecting to Consul agent: Error loading token file: {}",
+                go_open_error(&file, &e)
+            )
+        })?;
+        if !t.trim().is_empty() {
             cfg.token = t.trim().to_string();
         }
     }
@@ -99,6 +106,22 @@ pub fn client(p: &Parsed) -> anyhow::Result<Client> {
         cfg.datacenter = dc.to_string();
     }
     Client::new(cfg).map_err(|e| anyhow!("Error connecting to Consul agent: {e}"))
+}
+
+/// An I/O error as Go words a failed `os.Open`: `open <path>: no such file
+/// or directory`.
+pub fn go_open_error(path: &str, e: &std::io::Error) -> String {
+    let msg = e.to_string();
+    let msg = match msg.rfind(" (os error ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    let mut chars = msg.chars();
+    let msg: String = match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => msg,
+    };
+    format!("open {path}: {msg}")
 }
 
 /// Read options from `-stale`.

@@ -4,6 +4,7 @@
 //! (`consul-api`), parsing its flags with Go's `flag` semantics
 //! ([`flags`]) and printing exactly what Consul's CLI prints.
 
+pub mod acl;
 pub mod agent;
 pub mod catalog;
 pub mod event;
@@ -31,6 +32,7 @@ pub mod watch;
 
 /// Top-level verbs with their one-line synopses, for the usage text.
 const COMMANDS: &[(&str, &str)] = &[
+    ("acl", "Interact with Consul's ACLs"),
     ("agent", "Runs a Consul agent"),
     ("catalog", "Interact with the catalog"),
     ("event", "Fire a new event"),
@@ -84,6 +86,7 @@ pub fn usage(prefix: &str, commands: &[(&str, &str)]) -> String {
 pub fn run(args: Vec<String>) -> i32 {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
+        Some("acl") => acl::run(rest),
         Some("agent") => agent::run(rest),
         Some("catalog") => catalog::run(rest),
         Some("event") => event::run(rest),

@@ -111,6 +111,14 @@ pub(super) async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Tokens(t) => answer(t, meta, pretty),
         AclBody::Policy(p) => answer(p, meta, pretty),
         AclBody::Policies(p) => answer(p, meta, pretty),
+        AclBody::Role(None) => {
+            // Consul: a role that does not exist is a bare 404.
+            let mut r = answer(&(), meta, pretty);
+            *r.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            *r.body_mut() = axum::body::Body::empty();
+            r.headers_mut().remove(axum::http::header::CONTENT_TYPE);
+            r
+        }
         AclBody::Role(x) => answer(x, meta, pretty),
         AclBody::Roles(x) => answer(x, meta, pretty),
         AclBody::Legacy(x) => answer(x, meta, pretty),

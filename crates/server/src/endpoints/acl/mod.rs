@@ -139,7 +139,9 @@ pub(crate) async fn serve(
                     }
                 })
                 .await?;
-            found(meta, role.map(|x| AclBody::Role(Some(x))))
+            // Unlike tokens and policies, Consul answers a missing role with
+            // no error (its HTTP layer then answers 404).
+            Ok(reply(meta, AclBody::Role(role)))
         }
         AclRpc::RoleSet(r) => write(AclBody::Role(Some(role_set(server, r.body).await?))),
         AclRpc::RoleDelete(r) => {
