@@ -19,6 +19,7 @@ mod down_policy;
 mod legacy;
 mod login;
 mod routes;
+mod txn;
 
 use std::time::Duration;
 

@@ -10,7 +10,7 @@ mod request;
 
 pub use request::{TxnApplyRequest, TxnReadRequest, TxnReadResponse, TxnRpc};
 
-use consul_types::command::{Command, CommandResult, TxnResult};
+use consul_types::command::{Command, CommandResult, TxnOpError, TxnResult};
 use consul_types::txn::{TxnOp, TxnRequest};
 
 use crate::dispatch::RequestCtx;
@@ -24,11 +24,18 @@ pub(crate) async fn serve(
     req: TxnRpc,
 ) -> Result<RpcResponse, RpcError> {
     match req {
-        TxnRpc::Apply(r) => Ok(RpcResponse::Txn(apply(server, r.ops).await?)),
+        TxnRpc::Apply(r) => {
+            let authz = &ctx.identity.authz;
+            let denied = acl::denied(authz, &r.ops);
+            let result = apply(server, r.ops, denied).await?;
+            Ok(RpcResponse::Txn(acl::filter_results(authz, result)))
+        }
         TxnRpc::Read(r) => {
-            let (meta, result) = read(server, &ctx.read, r.ops).await?;
+            let authz = &ctx.identity.authz;
+            let denied = acl::denied(authz, &r.ops);
+            let (meta, result) = read(server, &ctx.read, r.ops, denied).await?;
             Ok(RpcResponse::TxnRead(TxnReadResponse {
-                result,
+                result: acl::filter_results(authz, result),
                 query_meta: meta.into(),
             }))
         }
@@ -36,9 +43,13 @@ pub(crate) async fn serve(
 }
 
 /// Apply a transaction with writes: every operation, or none. Operations
-/// refused by the pre-checks never reach Raft.
-pub async fn apply(server: &Server, mut ops: Vec<TxnOp>) -> Result<TxnResult, RpcError> {
-    let errors = precheck::run(server, &mut ops);
+/// refused by the pre-checks (or `denied` by ACLs) never reach Raft.
+pub async fn apply(
+    server: &Server,
+    mut ops: Vec<TxnOp>,
+    denied: Vec<TxnOpError>,
+) -> Result<TxnResult, RpcError> {
+    let errors = merge_errors(denied, precheck::run(server, &mut ops));
     if !errors.is_empty() {
         return Ok(TxnResult {
             results: Vec::new(),
@@ -59,8 +70,9 @@ pub async fn read(
     server: &Server,
     opts: &QueryOptions,
     mut ops: Vec<TxnOp>,
+    denied: Vec<TxnOpError>,
 ) -> Result<(QueryMeta, TxnResult), RpcError> {
-    let errors = precheck::run(server, &mut ops);
+    let errors = merge_errors(denied, precheck::run(server, &mut ops));
     let now = QueryOptions {
         min_index: 0,
         ..opts.clone()
@@ -78,4 +90,17 @@ pub async fn read(
             (snap.txn_read_index(&ops), result)
         })
         .await
+}
+
+/// ACL refusals and pre-check failures, one per operation (the ACL one
+/// first, as Consul checks it first), in operation order.
+fn merge_errors(denied: Vec<TxnOpError>, prechecked: Vec<TxnOpError>) -> Vec<TxnOpError> {
+    let mut out = denied;
+    for e in prechecked {
+        if !out.iter().any(|d| d.op_index == e.op_index) {
+            out.push(e);
+        }
+    }
+    out.sort_by_key(|e| e.op_index);
+    out
 }
