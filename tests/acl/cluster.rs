@@ -2,7 +2,8 @@
 //! agent that runs `default_policy = "deny"` and registers itself with its
 //! agent token: tokens replicate to every server (they live in the Raft
 //! log), the client resolves callers' tokens through a server, and every
-//! grant survives the leader being killed.
+//! grant survives the leader being killed, and the killed server restarts
+//! with every token.
 
 use super::*;
 
@@ -182,6 +183,30 @@ fn bootstrap_replicate_resolve_on_a_client_and_survive_failover() {
     // A new leader does not bootstrap again.
     assert_eq!(
         req(&servers[alive[0]], "PUT", "/v1/acl/bootstrap", "", None).0,
+        403
+    );
+
+    // The killed server restarts from its data dir with every token.
+    servers[li].restart().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            let ok = |path: &str, token: &str| {
+                http_with_headers(
+                    "GET",
+                    &servers[li].url(path),
+                    &[("X-Consul-Token", token)],
+                    None,
+                )
+                .map_or(0, |r| r.0)
+                    == 200
+            };
+            ok("/v1/kv/cfg/b?stale", "kv-reader") && ok("/v1/acl/token/self", &root)
+        }),
+        "the restarted server lost its ACLs:\n{}",
+        servers[li].log()
+    );
+    assert_eq!(
+        req(&servers[li], "GET", "/v1/kv/cfg/b?stale", "", None).0,
         403
     );
 }
