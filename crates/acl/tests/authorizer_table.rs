@@ -201,6 +201,18 @@ const REPEATED_LABEL_JSON: &[Src] = &[R(
     r#"{"node_prefix": [{"db-": {"policy": "write"}}, {"db-": {"policy": "deny"}}]}"#,
 )];
 
+const JSON_REPEATED_LABEL: &[Src] = &[R(
+    r#"{"key_prefix": {"a/": {"policy": "deny"}, "a/": {"policy": "write"}}}"#,
+)];
+const JSON_REPEATED_RESOURCE: &[Src] = &[R(
+    r#"{"key": {"a": {"policy": "deny"}}, "key": {"a": {"policy": "write"}}}"#,
+)];
+const JSON_REPEATED_SCALAR: &[Src] = &[R(r#"{"operator": "deny", "operator": "read"}"#)];
+const JSON_REPEATED_FIELD: &[Src] = &[R(
+    r#"{"key": {"a": {"policy": "write", "policy": "deny"}}}"#,
+)];
+const HCL_REPEATED_FIELD: &[Src] = &[R(r#"key "a" { policy = "deny" policy = "write" }"#)];
+const HCL_REPEATED_SCALAR: &[Src] = &[R("operator = \"read\"\noperator = \"deny\"")];
 const OPERATOR_READ: &[Src] = &[R(r#"operator = "read""#)];
 const OPERATOR_WRITE: &[Src] = &[R(r#"operator = "write""#)];
 const OPERATOR_DENY: &[Src] = &[R(r#"operator = "deny""#)];
@@ -374,6 +386,12 @@ pub(crate) const CASES: &[Case] = &[
     case("a label repeated in one policy: deny wins", REPEATED_LABEL, DfAllow, "node", "db-1", "read", N),
     case("a label repeated in one policy: write beats read", REPEATED_LABEL, DfDeny, "node", "web-1", "write", A),
     case("a label repeated in JSON: deny wins", REPEATED_LABEL_JSON, DfAllow, "node", "db-1", "read", N),
+    case("a label repeated in a JSON object: both rules merge", JSON_REPEATED_LABEL, DfDeny, "key", "a/x", "write", N),
+    case("a resource repeated in a JSON object: both rules merge", JSON_REPEATED_RESOURCE, DfDeny, "key", "a", "write", N),
+    case("a scalar repeated in a JSON object: the last counts", JSON_REPEATED_SCALAR, DfDeny, "operator", "", "read", A),
+    case("a field repeated in a JSON rule: the last counts", JSON_REPEATED_FIELD, DfAllow, "key", "a", "write", N),
+    case("a field repeated in an HCL rule: the last counts", HCL_REPEATED_FIELD, DfDeny, "key", "a", "write", A),
+    case("a scalar repeated in HCL: the last counts", HCL_REPEATED_SCALAR, DfAllow, "operator", "", "read", N),
     // Single-valued resources.
     case("operator read grants read", OPERATOR_READ, DfDeny, "operator", "", "read", A),
     case("operator read refuses write", OPERATOR_READ, DfAllow, "operator", "", "write", N),

@@ -72,7 +72,7 @@ impl RawPolicy {
 /// The error is the reason only; the caller adds Consul's prefix.
 pub(super) fn decode(text: &str) -> Result<RawPolicy, String> {
     let doc = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|e| e.to_string())?
+        super::json::parse_json(text).map_err(|e| e.to_string())?
     } else {
         parse_hcl(text).map_err(|e| e.to_string())?
     };

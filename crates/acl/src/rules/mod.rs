@@ -12,11 +12,14 @@
 //! As in Consul 1.10 (OSS), names are matched ignoring case, unknown keys —
 //! `mesh`, `namespace`, `partition` (Enterprise or later-version rules), typos
 //! — are ignored, a label given twice yields two rules (merged later, see
-//! [`crate::merge`]), and errors carry Consul's texts:
+//! [`crate::merge`]; in JSON too, where a repeated key with an object value
+//! adds a block and a repeated scalar keeps the last), and errors carry
+//! Consul's texts:
 //! `Failed to parse ACL rules: …` for syntax and type errors, `Invalid key
 //! policy: &acl.KeyRule{…}` and the like for a bad access level.
 
 mod decode;
+mod json;
 mod validate;
 
 pub(crate) use validate::go_quote;
