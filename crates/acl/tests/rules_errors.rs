@@ -93,6 +93,11 @@ const UNPARSABLE: &[&str] = &[
     r#"key "a" { policy = "read" } }"#,
     "=",
     "\u{0}",
+    // Labels then `=`, and commas other than one after an item.
+    r#"key "a" = { policy = "write" }"#,
+    r#"service "web" { p"deny"olicy = "write" }"#,
+    r#", key_prefix "" { policy = "write" }"#,
+    r#"key_prefix "" { policy = "write" },, operator = "read""#,
 ];
 
 /// Rules Consul 1.10 OSS accepts although they look wrong: unknown resources
@@ -109,6 +114,8 @@ const ACCEPTED: &[&str] = &[
     r#"key "a" { policy = "LIST" }"#,
     "# only a comment",
     "",
+    // One comma may follow each item, at the top level and in blocks.
+    r#"service "web" { policy = "read", intentions = "write", }, key "a" { policy = "read" },"#,
 ];
 
 #[test]

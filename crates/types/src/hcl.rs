@@ -114,7 +114,7 @@ impl Parser {
         }
         let mut map = Map::new();
         loop {
-            self.skip(true)?;
+            self.skip(false)?;
             match self.peek() {
                 None if nested => return self.error("expected '}' before end of input"),
                 None => return Ok(map),
@@ -123,7 +123,15 @@ impl Parser {
                     self.depth -= 1;
                     return Ok(map);
                 }
-                Some(_) => self.item(&mut map)?,
+                Some(_) => {
+                    self.item(&mut map)?;
+                    // As in HCL 1, one comma may follow an item; a comma
+                    // anywhere else (leading, doubled) is an error.
+                    self.skip(false)?;
+                    if self.peek() == Some(',') {
+                        self.pos += 1;
+                    }
+                }
             }
         }
     }
@@ -135,6 +143,12 @@ impl Parser {
         let mut labels = Vec::new();
         loop {
             match self.peek() {
+                Some(c @ ('=' | ':')) if !labels.is_empty() => {
+                    // HCL 1 has no `key "label" = value`.
+                    return self.error(format!(
+                        "nested object expected: '{{' after the labels of {key:?}, found {c:?}"
+                    ));
+                }
                 Some('=') | Some(':') => {
                     self.pos += 1;
                     self.skip(false)?;
@@ -433,6 +447,12 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
+        assert!(parse_hcl(", a = 1").is_err(), "a leading comma");
+        assert!(parse_hcl("a = 1,, b = 2").is_err(), "a doubled comma");
+        assert_eq!(parse_hcl("a = 1, b { c = 2, }, ").unwrap()["b"]["c"], 2);
+        let e = parse_hcl("key \"a\" = \"read\"").unwrap_err();
+        assert_eq!((e.line, e.col), (1, 9), "labels then '=': {e}");
+        assert!(parse_hcl("a \"x\" \"y\": 1").is_err());
         let e = parse_hcl("a = 1\nb ! 2").unwrap_err();
         assert_eq!((e.line, e.col), (2, 3));
         assert!(e.to_string().starts_with("At 2:3: "));
