@@ -582,3 +582,37 @@ fn policy_order_does_not_matter() {
         assert_eq!(ask(&reversed, c), ask(&forward, c), "{}", c.name);
     }
 }
+
+/// `/v1/internal/acl/authorize` names checks by strings: resources are
+/// exact lower case, levels ignore case, and the refusals are Consul's.
+#[test]
+fn named_checks_refuse_what_consul_refuses() {
+    let authz = StaticAuthorizer::AllowAll;
+    let refused = [
+        ("foo", "read", r#"Invalid ACL resource requested: "foo""#),
+        ("Key", "read", r#"Invalid ACL resource requested: "Key""#),
+        (
+            "node",
+            "list",
+            "Invalid access level for node resource: list",
+        ),
+        ("key", "deny", "Invalid access level for key resource: deny"),
+        (
+            "operator",
+            "list",
+            "Invalid access level for operator resource: list",
+        ),
+        (
+            "intention",
+            "list",
+            "Invalid access level for intention resource: list",
+        ),
+    ];
+    for (resource, access, want) in refused {
+        let e = enforce_named(&authz, resource, "x", access).unwrap_err();
+        assert_eq!(e.to_string(), want);
+    }
+    for access in ["LIST", "Write-Prefix", "write-prefix", "READ"] {
+        assert_eq!(enforce_named(&authz, "key", "x", access), Ok(A), "{access}");
+    }
+}
