@@ -122,3 +122,18 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let json = format!("{{\"key\": {}", "[".repeat(100_000));
     assert!(!rules_check::check_text(&json));
 }
+
+/// Inputs the fuzzer found: each refusal must stay on one line.
+#[test]
+fn found_by_fuzzing() {
+    // A backslash before a line break in a string (the HCL escape error
+    // printed the raw line break).
+    assert!(!rules_check::check_text(
+        "key_prefix \"k\\\n\" { policy = \"read\" }"
+    ));
+    // A label with a line break on a value of the wrong type.
+    assert!(!rules_check::check_text("key \"a\\nb\" { policy = true }"));
+    assert!(!rules_check::check_text(
+        r#"{"key": {"a\nb": [[{"policy": "read"}]]}}"#
+    ));
+}

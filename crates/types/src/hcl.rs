@@ -305,7 +305,11 @@ impl Parser {
                                 _ => return self.error("invalid unicode escape"),
                             }
                         }
-                        other => return self.error(format!("unknown escape \\{other}")),
+                        other => {
+                            // Escaped, so the message stays on one line.
+                            let shown = other.escape_default();
+                            return self.error(format!("unknown escape \\{shown}"));
+                        }
                     }
                 }
                 _ => out.push(c),
@@ -447,6 +451,8 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
+        let e = parse_hcl("a = \"x\\\ny\"").unwrap_err();
+        assert_eq!(e.msg, "unknown escape \\\\n", "escaped: {e}");
         assert!(parse_hcl(", a = 1").is_err(), "a leading comma");
         assert!(parse_hcl("a = 1,, b = 2").is_err(), "a doubled comma");
         assert_eq!(parse_hcl("a = 1, b { c = 2, }, ").unwrap()["b"]["c"], 2);
