@@ -37,6 +37,11 @@ pub fn parse_hcl(text: &str) -> Result<Value, HclError> {
         pos: 0,
         depth: 0,
     };
+    // HCL 1 refuses a NUL anywhere, even in a comment or a string.
+    if let Some(at) = p.chars.iter().position(|c| *c == '\0') {
+        p.pos = at;
+        return p.error("unexpected null character (0x00)");
+    }
     let body = p.body(false)?;
     Ok(Value::Object(body))
 }
@@ -73,7 +78,8 @@ impl Parser {
     fn skip(&mut self, commas: bool) -> Result<(), HclError> {
         loop {
             match (self.peek(), self.peek_at(1)) {
-                (Some(c), _) if c.is_whitespace() => self.pos += 1,
+                // HCL 1's whitespace; other spaces and controls are illegal.
+                (Some(' ' | '\t' | '\n' | '\r'), _) => self.pos += 1,
                 (Some(','), _) if commas => self.pos += 1,
                 (Some('#'), _) | (Some('/'), Some('/')) => {
                     while self.peek().is_some_and(|c| c != '\n') {
@@ -453,6 +459,14 @@ mod tests {
     fn errors_have_positions() {
         let e = parse_hcl("a = \"x\\\ny\"").unwrap_err();
         assert_eq!(e.msg, "unknown escape \\\\n", "escaped: {e}");
+        let e = parse_hcl("a = 1 # \0").unwrap_err();
+        assert_eq!(
+            (e.line, e.col, e.msg.as_str()),
+            (1, 9, "unexpected null character (0x00)")
+        );
+        assert!(parse_hcl("a = 1\u{b}").is_err(), "a vertical tab");
+        assert!(parse_hcl("a =\u{a0}1").is_err(), "a no-break space");
+        assert!(parse_hcl("a = 1\r\n\tb = 2").is_ok());
         assert!(parse_hcl(", a = 1").is_err(), "a leading comma");
         assert!(parse_hcl("a = 1,, b = 2").is_err(), "a doubled comma");
         assert_eq!(parse_hcl("a = 1, b { c = 2, }, ").unwrap()["b"]["c"], 2);
