@@ -55,6 +55,23 @@ impl Access {
         self.rank() >= other.rank()
     }
 
+    /// Consul's `takesPrecedenceOver` on two levels as written: `new`
+    /// replaces `current` (`None`: no level yet) when it was written in lower
+    /// case and either `current` was not, or `new` ranks at least as high.
+    /// Consul compares the strings as written, so a level in any other case
+    /// (`"WRITE"`, valid since levels parse ignoring case) never replaces
+    /// another, and any lower-case level replaces it.
+    pub fn replaces_as_written(
+        new: Option<(Access, bool)>,
+        current: Option<(Access, bool)>,
+    ) -> bool {
+        match (new, current) {
+            (Some((_, false)) | None, _) => false,
+            (Some((_, true)), None | Some((_, false))) => true,
+            (Some((n, true)), Some((c, true))) => n.takes_precedence_over(c),
+        }
+    }
+
     /// The higher-precedence of two optional levels (an absent level loses).
     pub fn merge(a: Option<Access>, b: Option<Access>) -> Option<Access> {
         match (a, b) {
@@ -92,5 +109,20 @@ mod tests {
         assert_eq!(Access::merge(Some(Write), Some(List)), Some(Write));
         assert_eq!(Access::merge(None, Some(Read)), Some(Read));
         assert_eq!(Access::merge(Some(Read), None), Some(Read));
+    }
+
+    #[test]
+    fn levels_not_in_lower_case_never_take_precedence() {
+        use Access::*;
+        let r = Access::replaces_as_written;
+        assert!(r(Some((Deny, true)), Some((Write, true))));
+        assert!(!r(Some((Read, true)), Some((Write, true))));
+        assert!(r(Some((Read, true)), Some((Read, true))));
+        assert!(!r(Some((Deny, false)), Some((Read, true))));
+        assert!(r(Some((Read, true)), Some((Deny, false))));
+        assert!(!r(Some((Deny, false)), Some((Read, false))));
+        assert!(r(Some((Read, true)), None));
+        assert!(!r(Some((Write, false)), None));
+        assert!(!r(None, Some((Read, true))));
     }
 }

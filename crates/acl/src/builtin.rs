@@ -65,12 +65,7 @@ pub fn is_reserved_id(id: &str) -> bool {
 
 /// [`GLOBAL_MANAGEMENT_RULES`] as a typed policy (without parsing).
 pub fn global_management_policy() -> Policy {
-    let all = || {
-        vec![Rule {
-            segment: String::new(),
-            access: Access::Write,
-        }]
-    };
+    let all = || vec![Rule::new("", Access::Write)];
     Policy {
         acl: Some(Access::Write),
         agent_prefixes: all(),
@@ -80,11 +75,7 @@ pub fn global_management_policy() -> Policy {
         node_prefixes: all(),
         operator: Some(Access::Write),
         query_prefixes: all(),
-        service_prefixes: vec![ServiceRule {
-            segment: String::new(),
-            access: Access::Write,
-            intentions: Some(Access::Write),
-        }],
+        service_prefixes: vec![ServiceRule::new("", Access::Write, Some(Access::Write))],
         session_prefixes: all(),
         ..Policy::default()
     }

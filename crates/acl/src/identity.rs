@@ -22,18 +22,11 @@ pub trait SyntheticPolicy {
 }
 
 fn rule(segment: &str, access: Access) -> Rule {
-    Rule {
-        segment: segment.to_string(),
-        access,
-    }
+    Rule::new(segment, access)
 }
 
 fn service(segment: &str, access: Access) -> ServiceRule {
-    ServiceRule {
-        segment: segment.to_string(),
-        access,
-        intentions: None,
-    }
+    ServiceRule::new(segment, access, None)
 }
 
 impl SyntheticPolicy for ServiceIdentity {

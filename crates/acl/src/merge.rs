@@ -4,6 +4,12 @@
 //! (deny, then write, then list, then read). A label repeated within one
 //! policy merges the same way.
 //!
+//! Levels compete as written, as Consul compares their text: one not in
+//! lower case (`"WRITE"`) never replaces another rule's level for the same
+//! segment, and any lower-case level replaces it (see
+//! [`Access::replaces_as_written`]); between two such levels the first one
+//! merged stays. Everything Consul writes itself is in lower case.
+//!
 //! For services the service level and the intentions level merge
 //! separately, so `service "a" { policy = "write" }` in one policy and
 //! `service "a" { policy = "read" intentions = "deny" }` in another give
@@ -15,7 +21,8 @@ use crate::access::Access;
 use crate::rules::{Policy, Rule, ServiceRule};
 
 /// Merges policies into one whose every list has at most one rule per
-/// segment (sorted by segment). Merging is order-independent.
+/// segment (sorted by segment). Merging is order-independent, except
+/// between levels of one segment neither written in lower case.
 pub fn merge_policies<'a>(policies: impl IntoIterator<Item = &'a Policy>) -> Policy {
     let mut m = Merger::default();
     for p in policies {
@@ -24,11 +31,22 @@ pub fn merge_policies<'a>(policies: impl IntoIterator<Item = &'a Policy>) -> Pol
     m.finish()
 }
 
-/// One segment → level map per rule list.
-type Levels = BTreeMap<String, Access>;
+/// A level as merged so far: the level, and whether it was written in
+/// lower case.
+type Written = (Access, bool);
 
-/// Service segment → (service level, intentions level).
-type ServiceLevels = BTreeMap<String, (Access, Option<Access>)>;
+/// One segment → level map per rule list.
+type Levels = BTreeMap<String, Written>;
+
+/// A service rule as merged so far: its service and intentions levels.
+#[derive(Clone, Copy)]
+struct ServiceLevels {
+    access: Written,
+    intentions: Option<Written>,
+}
+
+/// Service segment → its merged levels.
+type Services = BTreeMap<String, ServiceLevels>;
 
 #[derive(Default)]
 struct Merger {
@@ -47,58 +65,82 @@ struct Merger {
     query_prefixes: Levels,
     sessions: Levels,
     session_prefixes: Levels,
-    services: ServiceLevels,
-    service_prefixes: ServiceLevels,
+    services: Services,
+    service_prefixes: Services,
+}
+
+/// Whether `new` replaces `current` (Consul's `takesPrecedenceOver`).
+fn replaces(new: Option<Written>, current: Option<Written>) -> bool {
+    Access::replaces_as_written(new, current)
 }
 
 fn add_rules(into: &mut Levels, rules: &[Rule]) {
     for r in rules {
+        let new = (r.access, r.lower_case);
         into.entry(r.segment.clone())
             .and_modify(|cur| {
-                if r.access.takes_precedence_over(*cur) {
-                    *cur = r.access;
+                if replaces(Some(new), Some(*cur)) {
+                    *cur = new;
                 }
             })
-            .or_insert(r.access);
+            .or_insert(new);
     }
 }
 
-fn add_services(into: &mut ServiceLevels, rules: &[ServiceRule]) {
+fn add_services(into: &mut Services, rules: &[ServiceRule]) {
     for r in rules {
+        let access = (r.access, r.lower_case);
+        let intentions = r.intentions.map(|i| (i, r.intentions_lower_case));
         into.entry(r.segment.clone())
-            .and_modify(|(access, intentions)| {
-                if r.access.takes_precedence_over(*access) {
-                    *access = r.access;
+            .and_modify(|cur| {
+                if replaces(Some(access), Some(cur.access)) {
+                    cur.access = access;
                 }
-                *intentions = Access::merge(*intentions, r.intentions);
+                if replaces(intentions, cur.intentions) {
+                    cur.intentions = intentions;
+                }
             })
-            .or_insert((r.access, r.intentions));
+            .or_insert(ServiceLevels { access, intentions });
+    }
+}
+
+/// A single-valued level: these start absent, so only a lower-case level
+/// is ever kept (parsing already drops the others).
+fn add_scalar(into: &mut Option<Access>, new: Option<Access>) {
+    if replaces(new.map(|a| (a, true)), into.map(|a| (a, true))) {
+        *into = new;
     }
 }
 
 fn rules(levels: Levels) -> Vec<Rule> {
     levels
         .into_iter()
-        .map(|(segment, access)| Rule { segment, access })
+        .map(|(segment, (access, lower_case))| Rule {
+            segment,
+            access,
+            lower_case,
+        })
         .collect()
 }
 
-fn services(levels: ServiceLevels) -> Vec<ServiceRule> {
+fn services(levels: Services) -> Vec<ServiceRule> {
     levels
         .into_iter()
-        .map(|(segment, (access, intentions))| ServiceRule {
+        .map(|(segment, l)| ServiceRule {
             segment,
-            access,
-            intentions,
+            access: l.access.0,
+            lower_case: l.access.1,
+            intentions: l.intentions.map(|i| i.0),
+            intentions_lower_case: l.intentions.is_none_or(|i| i.1),
         })
         .collect()
 }
 
 impl Merger {
     fn add(&mut self, p: &Policy) {
-        self.acl = Access::merge(self.acl, p.acl);
-        self.keyring = Access::merge(self.keyring, p.keyring);
-        self.operator = Access::merge(self.operator, p.operator);
+        add_scalar(&mut self.acl, p.acl);
+        add_scalar(&mut self.keyring, p.keyring);
+        add_scalar(&mut self.operator, p.operator);
         add_rules(&mut self.agents, &p.agents);
         add_rules(&mut self.agent_prefixes, &p.agent_prefixes);
         add_rules(&mut self.events, &p.events);

@@ -37,6 +37,11 @@ pub fn parse_hcl(text: &str) -> Result<Value, HclError> {
         pos: 0,
         depth: 0,
     };
+    // HCL 1 refuses a NUL anywhere, even in a comment or a string.
+    if let Some(at) = p.chars.iter().position(|c| *c == '\0') {
+        p.pos = at;
+        return p.error("unexpected null character (0x00)");
+    }
     let body = p.body(false)?;
     Ok(Value::Object(body))
 }
@@ -73,7 +78,8 @@ impl Parser {
     fn skip(&mut self, commas: bool) -> Result<(), HclError> {
         loop {
             match (self.peek(), self.peek_at(1)) {
-                (Some(c), _) if c.is_whitespace() => self.pos += 1,
+                // HCL 1's whitespace; other spaces and controls are illegal.
+                (Some(' ' | '\t' | '\n' | '\r'), _) => self.pos += 1,
                 (Some(','), _) if commas => self.pos += 1,
                 (Some('#'), _) | (Some('/'), Some('/')) => {
                     while self.peek().is_some_and(|c| c != '\n') {
@@ -114,7 +120,7 @@ impl Parser {
         }
         let mut map = Map::new();
         loop {
-            self.skip(true)?;
+            self.skip(false)?;
             match self.peek() {
                 None if nested => return self.error("expected '}' before end of input"),
                 None => return Ok(map),
@@ -123,7 +129,15 @@ impl Parser {
                     self.depth -= 1;
                     return Ok(map);
                 }
-                Some(_) => self.item(&mut map)?,
+                Some(_) => {
+                    self.item(&mut map)?;
+                    // As in HCL 1, one comma may follow an item; a comma
+                    // anywhere else (leading, doubled) is an error.
+                    self.skip(false)?;
+                    if self.peek() == Some(',') {
+                        self.pos += 1;
+                    }
+                }
             }
         }
     }
@@ -135,6 +149,12 @@ impl Parser {
         let mut labels = Vec::new();
         loop {
             match self.peek() {
+                Some(c @ ('=' | ':')) if !labels.is_empty() => {
+                    // HCL 1 has no `key "label" = value`.
+                    return self.error(format!(
+                        "nested object expected: '{{' after the labels of {key:?}, found {c:?}"
+                    ));
+                }
                 Some('=') | Some(':') => {
                     self.pos += 1;
                     self.skip(false)?;
@@ -291,7 +311,11 @@ impl Parser {
                                 _ => return self.error("invalid unicode escape"),
                             }
                         }
-                        other => return self.error(format!("unknown escape \\{other}")),
+                        other => {
+                            // Escaped, so the message stays on one line.
+                            let shown = other.escape_default();
+                            return self.error(format!("unknown escape \\{shown}"));
+                        }
                     }
                 }
                 _ => out.push(c),
@@ -433,6 +457,22 @@ mod tests {
 
     #[test]
     fn errors_have_positions() {
+        let e = parse_hcl("a = \"x\\\ny\"").unwrap_err();
+        assert_eq!(e.msg, "unknown escape \\\\n", "escaped: {e}");
+        let e = parse_hcl("a = 1 # \0").unwrap_err();
+        assert_eq!(
+            (e.line, e.col, e.msg.as_str()),
+            (1, 9, "unexpected null character (0x00)")
+        );
+        assert!(parse_hcl("a = 1\u{b}").is_err(), "a vertical tab");
+        assert!(parse_hcl("a =\u{a0}1").is_err(), "a no-break space");
+        assert!(parse_hcl("a = 1\r\n\tb = 2").is_ok());
+        assert!(parse_hcl(", a = 1").is_err(), "a leading comma");
+        assert!(parse_hcl("a = 1,, b = 2").is_err(), "a doubled comma");
+        assert_eq!(parse_hcl("a = 1, b { c = 2, }, ").unwrap()["b"]["c"], 2);
+        let e = parse_hcl("key \"a\" = \"read\"").unwrap_err();
+        assert_eq!((e.line, e.col), (1, 9), "labels then '=': {e}");
+        assert!(parse_hcl("a \"x\" \"y\": 1").is_err());
         let e = parse_hcl("a = 1\nb ! 2").unwrap_err();
         assert_eq!((e.line, e.col), (2, 3));
         assert!(e.to_string().starts_with("At 2:3: "));

@@ -3,6 +3,8 @@
 //! unknown keys ignored, no validation of the levels yet.
 
 use consul_types::hcl::parse_hcl;
+
+use super::go_quote;
 use serde_json::{Map, Value};
 
 /// A rule before validation: its label and levels as written (`""` = absent).
@@ -72,7 +74,7 @@ impl RawPolicy {
 /// The error is the reason only; the caller adds Consul's prefix.
 pub(super) fn decode(text: &str) -> Result<RawPolicy, String> {
     let doc = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|e| e.to_string())?
+        super::json::parse_json(text).map_err(|e| e.to_string())?
     } else {
         parse_hcl(text).map_err(|e| e.to_string())?
     };
@@ -157,7 +159,10 @@ fn rule(name: &str, label: &str, body: &Value) -> Result<RawRule, String> {
         // HCL 1 decodes a literal body as a block without fields, so the rule
         // ends up with no policy (and is refused by validation).
         Value::Array(_) => {
-            return Err(format!("{name}.{label}: expected a block, found a list"));
+            return Err(format!(
+                "{name}.{}: expected a block, found a list",
+                go_quote(label)
+            ));
         }
         _ => return Ok(rule),
     };
@@ -178,7 +183,9 @@ fn set(
 ) -> Result<(), String> {
     for (k, v) in fields {
         if k.eq_ignore_ascii_case(field) {
-            if let Some(s) = string_value(v).map_err(|t| format!("{name}.{label}.{field}: {t}"))? {
+            if let Some(s) =
+                string_value(v).map_err(|t| format!("{name}.{}.{field}: {t}", go_quote(label)))?
+            {
                 *target = s;
             }
         }

@@ -12,11 +12,14 @@
 //! As in Consul 1.10 (OSS), names are matched ignoring case, unknown keys —
 //! `mesh`, `namespace`, `partition` (Enterprise or later-version rules), typos
 //! — are ignored, a label given twice yields two rules (merged later, see
-//! [`crate::merge`]), and errors carry Consul's texts:
+//! [`crate::merge`]; in JSON too, where a repeated key with an object value
+//! adds a block and a repeated scalar keeps the last), and errors carry
+//! Consul's texts:
 //! `Failed to parse ACL rules: …` for syntax and type errors, `Invalid key
 //! policy: &acl.KeyRule{…}` and the like for a bad access level.
 
 mod decode;
+mod json;
 mod validate;
 
 pub(crate) use validate::go_quote;
@@ -31,6 +34,23 @@ pub struct Rule {
     pub segment: String,
     /// The access it grants.
     pub access: Access,
+    /// Whether the level was written in lower case. Levels parse ignoring
+    /// case, but Consul merges them by comparing the text, so a level
+    /// written otherwise (`"WRITE"`) never replaces another rule's level for
+    /// the same segment (see [`Access::replaces_as_written`]).
+    pub lower_case: bool,
+}
+
+impl Rule {
+    /// A rule whose level is written in lower case (as every rule Consul
+    /// itself writes is).
+    pub fn new(segment: impl Into<String>, access: Access) -> Rule {
+        Rule {
+            segment: segment.into(),
+            access,
+            lower_case: true,
+        }
+    }
 }
 
 /// A `service` or `service_prefix` rule: its service access and, optionally,
@@ -44,14 +64,33 @@ pub struct ServiceRule {
     /// `intentions = …`; when absent, intentions follow `access`: `read` for
     /// read or write, `deny` otherwise (see [`ServiceRule::intention_access`]).
     pub intentions: Option<Access>,
+    /// Whether `policy` was written in lower case (see [`Rule::lower_case`]).
+    pub lower_case: bool,
+    /// Whether `intentions`, when given, was written in lower case (`true`
+    /// when absent).
+    pub intentions_lower_case: bool,
 }
 
 impl ServiceRule {
-    /// The access to intentions this rule grants, after Consul's defaulting.
+    /// A rule whose levels are written in lower case.
+    pub fn new(segment: impl Into<String>, access: Access, intentions: Option<Access>) -> Self {
+        ServiceRule {
+            segment: segment.into(),
+            access,
+            intentions,
+            lower_case: true,
+            intentions_lower_case: true,
+        }
+    }
+
+    /// The access to intentions this rule grants, after Consul's defaulting:
+    /// without `intentions`, `read` when the service level is `read` or
+    /// `write` — compared as written, so `policy = "WRITE"` defaults
+    /// intentions to `deny`, as in Consul — and `deny` otherwise.
     pub fn intention_access(&self) -> Access {
         match (self.intentions, self.access) {
             (Some(i), _) => i,
-            (None, Access::Read | Access::Write) => Access::Read,
+            (None, Access::Read | Access::Write) if self.lower_case => Access::Read,
             (None, _) => Access::Deny,
         }
     }

@@ -103,13 +103,22 @@ fn level(text: &str, allow_list: bool) -> Option<Access> {
     Access::parse(text).filter(|a| allow_list || *a != Access::List)
 }
 
-/// `acl`, `keyring`, `operator`: may be absent (empty).
+/// Whether a valid level's text is its lower-case name (Consul's merge
+/// compares the text; see [`Access::replaces_as_written`]).
+fn lower_case(text: &str, access: Access) -> bool {
+    text == access.as_str()
+}
+
+/// `acl`, `keyring`, `operator`: may be absent (empty). A valid level not
+/// written in lower case (`operator = "WRITE"`) is kept as absent: Consul
+/// accepts it, but its merge never lets it replace "no level", so it grants
+/// nothing.
 fn scalar(resource: &str, text: &str) -> Result<Option<Access>, String> {
     if text.is_empty() {
         return Ok(None);
     }
     match level(text, false) {
-        Some(a) => Ok(Some(a)),
+        Some(a) => Ok(Some(a).filter(|a| lower_case(text, *a))),
         None => Err(format!("Invalid {resource} policy: {}", go_quote(text))),
     }
 }
@@ -118,6 +127,7 @@ fn rules(shape: &Shape, raw: Vec<RawRule>) -> Result<Vec<Rule>, String> {
     raw.into_iter()
         .map(|r| match level(&r.policy, shape.allow_list) {
             Some(access) => Ok(Rule {
+                lower_case: lower_case(&r.policy, access),
                 segment: r.label,
                 access,
             }),
@@ -155,6 +165,8 @@ fn service_rules(shape: &Shape, raw: Vec<RawRule>) -> Result<Vec<ServiceRule>, S
                 }
             };
             Ok(ServiceRule {
+                lower_case: lower_case(&r.policy, access),
+                intentions_lower_case: intentions.is_none_or(|i| lower_case(&r.intentions, i)),
                 segment: r.label,
                 access,
                 intentions,

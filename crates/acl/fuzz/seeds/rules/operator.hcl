@@ -1,0 +1,4 @@
+operator = "write"
+keyring  = "read"
+acl      = "read"
+node_prefix "" { policy = "read" }
