@@ -57,13 +57,13 @@ fn select(
     let zero;
     let value = match slot {
         Slot::Present(v) if !v.is_null() => v,
-        Slot::Absent => return Ok(m.op.is_negated()),
+        Slot::Absent => return Ok(m.op.when_absent()),
         Slot::Present(_) | Slot::Zero => match schema {
             Some(s) if *s != Schema::Opaque => {
                 zero = s.zero();
                 &zero
             }
-            _ => return Ok(m.op.is_negated()),
+            _ => return Ok(m.op.when_absent()),
         },
     };
     if depth == m.selector.len() {
@@ -100,7 +100,7 @@ fn select(
             select(m, depth + 1, slot, Some(child))
         }
         // Without a schema a path through a scalar does not exist.
-        _ if schema.is_none() => Ok(m.op.is_negated()),
+        _ if schema.is_none() => Ok(m.op.when_absent()),
         _ => Err(unsupported(m, depth, value)),
     }
 }
@@ -121,7 +121,7 @@ fn apply(m: &Match, value: &Value) -> Result<bool, FilterError> {
             _ => return Err(invalid_operator(m)),
         },
     };
-    Ok(positive != m.op.is_negated())
+    Ok(positive != m.op.inverts())
 }
 
 /// `==` against a scalar, the literal read as the value's type.

@@ -436,6 +436,8 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
+        } else {
+            self.fail(self.pos, "\"-\"");
         }
         match self.peek() {
             Some(b'0') => self.pos += 1,
@@ -445,7 +447,8 @@ impl<'a> Parser<'a> {
                 }
             }
             _ => {
-                self.fail(self.pos, "[0-9]");
+                self.fail(self.pos, "\"0\"");
+                self.fail(self.pos, "[1-9]");
                 self.pos = start;
                 return Ok(None);
             }
