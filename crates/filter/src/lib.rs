@@ -37,6 +37,7 @@
 
 mod ast;
 mod coerce;
+pub mod consul;
 mod error;
 mod eval;
 mod literal;
