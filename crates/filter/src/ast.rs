@@ -52,12 +52,10 @@ impl MatchOp {
     }
 
     /// The result where the selected data does not exist (bexpr's absent
-    /// map key): nothing equals, contains or matches it, and it is empty.
+    /// map key): nothing equals it or is in it, and it is empty; bexpr
+    /// answers true for every other operator, `matches` included.
     pub(crate) fn when_absent(self) -> bool {
-        matches!(
-            self,
-            MatchOp::NotEqual | MatchOp::NotIn | MatchOp::IsEmpty | MatchOp::NotMatches
-        )
+        !matches!(self, MatchOp::Equal | MatchOp::IsNotEmpty | MatchOp::In)
     }
 
     /// True for the `not`/`!=` forms, which invert their positive twin.

@@ -1,8 +1,8 @@
 //! Evaluating a parsed expression over a JSON document, with bexpr's rules:
 //! a selector through a list is true when any element matches; an absent
-//! map key (or, without a schema, an absent field) makes the negated
-//! operators (`!=`, `not in`, `is empty`, `not matches`) true and the
-//! others false; the literal is read as the selected value's type.
+//! map key (or, without a schema, an absent field) makes `==`, `in` and
+//! `is not empty` false and the other operators true; the literal is read
+//! as the selected value's type.
 
 use serde_json::{Map, Number, Value};
 

@@ -28,9 +28,9 @@
 //! `Enabled == true`). A selector through a list matches when any element
 //! does (`Checks.Status == passing`). `in` is substring on strings,
 //! membership on lists and key presence on maps. Where a map has no such
-//! key — or, without a schema, a document has no such field — `!=`,
-//! `not in`, `is empty` and `not matches` are true and the other
-//! operators false.
+//! key — or, without a schema, a document has no such field — `==`, `in`
+//! and `is not empty` are false and every other operator is true (bexpr's
+//! rule, `matches` included).
 //!
 //! An empty filter parameter means "no filter" in Consul; [`Filter::parse`]
 //! refuses empty text, so callers skip filtering for it.
@@ -42,6 +42,7 @@ mod error;
 mod eval;
 mod literal;
 mod parser;
+mod pattern;
 mod quote;
 mod schema;
 
@@ -134,23 +135,13 @@ fn prepare(expr: &mut Expr, schema: Option<&Schema>) -> Result<(), FilterError> 
                 schema::validate_match(m, schema)?;
             }
             if matches!(m.op, MatchOp::Matches | MatchOp::NotMatches) {
-                let re = regex::Regex::new(&m.value).map_err(|e| FilterError::Regex {
+                let re = pattern::compile(&m.value).map_err(|reason| FilterError::Regex {
                     pattern: m.value.clone(),
-                    reason: regex_reason(&e),
+                    reason,
                 })?;
                 m.regex = Some(re);
             }
             Ok(())
         }
     }
-}
-
-/// The regex crate's (multi-line) error as one line.
-fn regex_reason(e: &regex::Error) -> String {
-    let text = e.to_string();
-    text.lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("error: "))
-        .map(str::to_owned)
-        .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
