@@ -4,7 +4,7 @@
 //! `is not empty` false and the other operators true; the literal is read
 //! as the selected value's type.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::ast::{Expr, Match, MatchOp};
 use crate::coerce::{parse_bool, parse_float, parse_int, parse_uint};
@@ -151,13 +151,9 @@ fn contains(m: &Match, value: &Value) -> Result<bool, FilterError> {
             }
             Ok(false)
         }
-        Value::Object(map) => Ok(has_key(map, &m.value)),
+        Value::Object(map) => Ok(map.contains_key(&m.value)),
         _ => Err(invalid_operator(m)),
     }
-}
-
-fn has_key(map: &Map<String, Value>, key: &str) -> bool {
-    map.contains_key(key)
 }
 
 /// The literal as a number compared with `n`: integers exactly, otherwise

@@ -32,8 +32,19 @@
 //! and `is not empty` are false and every other operator is true (bexpr's
 //! rule, `matches` included).
 //!
+//! With a [`Schema`] ([`Filter::parse_with`]; [`consul`] has the ones of
+//! Consul's API types) the expression is checked as bexpr checks it against
+//! the Go type, with bexpr's messages, and absent struct fields evaluate as
+//! their zero values. Without one ([`Filter::parse`]) any selector parses,
+//! an absent field is an absent key, `is empty` also applies to strings,
+//! and a literal that does not read as the value's type (or an operator
+//! the value does not support) is an error from [`Filter::matches`].
+//! Consul itself always has the type, so endpoints should use a schema.
+//!
 //! An empty filter parameter means "no filter" in Consul; [`Filter::parse`]
-//! refuses empty text, so callers skip filtering for it.
+//! refuses empty text, so callers skip filtering for it. Consul 1.10's
+//! `?filter=` endpoints report a refused filter as `Failed to create
+//! boolean expression evaluator: <this crate's message>`.
 
 mod ast;
 mod coerce;
