@@ -51,12 +51,18 @@ impl MatchOp {
         }
     }
 
-    /// True for the operators that are the negation of another one: these
-    /// are true where the selected data does not exist.
-    pub(crate) fn is_negated(self) -> bool {
+    /// The result where the selected data does not exist (bexpr's absent
+    /// map key): nothing equals it or is in it, and it is empty; bexpr
+    /// answers true for every other operator, `matches` included.
+    pub(crate) fn when_absent(self) -> bool {
+        !matches!(self, MatchOp::Equal | MatchOp::IsNotEmpty | MatchOp::In)
+    }
+
+    /// True for the `not`/`!=` forms, which invert their positive twin.
+    pub(crate) fn inverts(self) -> bool {
         matches!(
             self,
-            MatchOp::NotEqual | MatchOp::NotIn | MatchOp::IsEmpty | MatchOp::NotMatches
+            MatchOp::NotEqual | MatchOp::NotIn | MatchOp::IsNotEmpty | MatchOp::NotMatches
         )
     }
 

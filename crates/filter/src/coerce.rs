@@ -18,15 +18,18 @@ pub(crate) fn parse_int(s: &str) -> Result<i64, String> {
         Some(b'+') => (false, &s[1..]),
         _ => (false, s),
     };
-    let mag = parse_magnitude(body).ok_or_else(|| syntax("ParseInt", s))?;
-    let v = if neg { -(mag as i128) } else { mag as i128 };
-    i64::try_from(v).map_err(|_| range("ParseInt", s))
+    let mag = parse_magnitude(body).map_err(|k| k.message("ParseInt", s))?;
+    let v = if neg {
+        -i128::from(mag)
+    } else {
+        i128::from(mag)
+    };
+    i64::try_from(v).map_err(|_| Failure::Range.message("ParseInt", s))
 }
 
 /// Go's `strconv.ParseUint(s, 0, 64)`: as [`parse_int`] without a sign.
 pub(crate) fn parse_uint(s: &str) -> Result<u64, String> {
-    let mag = parse_magnitude(s).ok_or_else(|| syntax("ParseUint", s))?;
-    u64::try_from(mag).map_err(|_| range("ParseUint", s))
+    parse_magnitude(s).map_err(|k| k.message("ParseUint", s))
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for decimal text (`1`, `-2.5`, `1e3`,
@@ -46,10 +49,26 @@ pub(crate) fn parse_float(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-/// The unsigned value of digits with an optional base prefix; `None` when
-/// the text is not a Go integer literal. Values beyond `u64` saturate past
-/// it so the caller reports "out of range".
-fn parse_magnitude(s: &str) -> Option<u128> {
+/// Why a number did not read.
+#[derive(Clone, Copy)]
+enum Failure {
+    Syntax,
+    Range,
+}
+
+impl Failure {
+    fn message(self, func: &str, s: &str) -> String {
+        match self {
+            Failure::Syntax => syntax(func, s),
+            Failure::Range => range(func, s),
+        }
+    }
+}
+
+/// The unsigned value of digits with an optional base prefix, read left to
+/// right as Go does: a value past `u64` is "out of range" even when a bad
+/// character follows.
+fn parse_magnitude(s: &str) -> Result<u64, Failure> {
     let lower = s.to_ascii_lowercase();
     let (base, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
         (16, d, true)
@@ -62,19 +81,26 @@ fn parse_magnitude(s: &str) -> Option<u128> {
     } else {
         (10, lower.as_str(), false)
     };
-    if digits.contains('_') && !underscores_ok(digits, prefixed) {
-        return None;
-    }
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
     if digits.is_empty() {
-        return None;
+        return Err(Failure::Syntax);
     }
-    let mut v: u128 = 0;
+    let mut v: u64 = 0;
+    let mut underscores = false;
     for c in digits.chars() {
-        let d = c.to_digit(base)?;
-        v = (v * base as u128 + d as u128).min(u128::from(u64::MAX) + 1);
+        if c == '_' {
+            underscores = true;
+            continue;
+        }
+        let d = c.to_digit(base).ok_or(Failure::Syntax)?;
+        v = v
+            .checked_mul(u64::from(base))
+            .and_then(|v| v.checked_add(u64::from(d)))
+            .ok_or(Failure::Range)?;
     }
-    Some(v)
+    if underscores && !underscores_ok(digits, prefixed) {
+        return Err(Failure::Syntax);
+    }
+    Ok(v)
 }
 
 /// Go's rule: `_` only between digits, or right after a base prefix.
@@ -136,5 +162,12 @@ mod tests {
         assert_eq!(parse_float("1e3"), Ok(1000.0));
         assert!(parse_float("abc").is_err());
         assert!(parse_float("1e999").unwrap_err().contains("out of range"));
+        assert!(parse_int("99999999999999999999.5")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(parse_int("1_").is_err());
+        assert!(parse_int("0x").is_err());
+        assert_eq!(parse_int("0x_1F"), Ok(31));
+        assert_eq!(parse_int("-9223372036854775808"), Ok(i64::MIN));
     }
 }

@@ -1,10 +1,10 @@
 //! Evaluating a parsed expression over a JSON document, with bexpr's rules:
 //! a selector through a list is true when any element matches; an absent
-//! map key (or, without a schema, an absent field) makes the negated
-//! operators (`!=`, `not in`, `is empty`, `not matches`) true and the
-//! others false; the literal is read as the selected value's type.
+//! map key (or, without a schema, an absent field) makes `==`, `in` and
+//! `is not empty` false and the other operators true; the literal is read
+//! as the selected value's type.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::ast::{Expr, Match, MatchOp};
 use crate::coerce::{parse_bool, parse_float, parse_int, parse_uint};
@@ -57,13 +57,13 @@ fn select(
     let zero;
     let value = match slot {
         Slot::Present(v) if !v.is_null() => v,
-        Slot::Absent => return Ok(m.op.is_negated()),
+        Slot::Absent => return Ok(m.op.when_absent()),
         Slot::Present(_) | Slot::Zero => match schema {
             Some(s) if *s != Schema::Opaque => {
                 zero = s.zero();
                 &zero
             }
-            _ => return Ok(m.op.is_negated()),
+            _ => return Ok(m.op.when_absent()),
         },
     };
     if depth == m.selector.len() {
@@ -100,7 +100,7 @@ fn select(
             select(m, depth + 1, slot, Some(child))
         }
         // Without a schema a path through a scalar does not exist.
-        _ if schema.is_none() => Ok(m.op.is_negated()),
+        _ if schema.is_none() => Ok(m.op.when_absent()),
         _ => Err(unsupported(m, depth, value)),
     }
 }
@@ -121,7 +121,7 @@ fn apply(m: &Match, value: &Value) -> Result<bool, FilterError> {
             _ => return Err(invalid_operator(m)),
         },
     };
-    Ok(positive != m.op.is_negated())
+    Ok(positive != m.op.inverts())
 }
 
 /// `==` against a scalar, the literal read as the value's type.
@@ -151,13 +151,9 @@ fn contains(m: &Match, value: &Value) -> Result<bool, FilterError> {
             }
             Ok(false)
         }
-        Value::Object(map) => Ok(has_key(map, &m.value)),
+        Value::Object(map) => Ok(map.contains_key(&m.value)),
         _ => Err(invalid_operator(m)),
     }
-}
-
-fn has_key(map: &Map<String, Value>, key: &str) -> bool {
-    map.contains_key(key)
 }
 
 /// The literal as a number compared with `n`: integers exactly, otherwise

@@ -28,19 +28,32 @@
 //! `Enabled == true`). A selector through a list matches when any element
 //! does (`Checks.Status == passing`). `in` is substring on strings,
 //! membership on lists and key presence on maps. Where a map has no such
-//! key — or, without a schema, a document has no such field — `!=`,
-//! `not in`, `is empty` and `not matches` are true and the other
-//! operators false.
+//! key — or, without a schema, a document has no such field — `==`, `in`
+//! and `is not empty` are false and every other operator is true (bexpr's
+//! rule, `matches` included).
+//!
+//! With a [`Schema`] ([`Filter::parse_with`]; [`consul`] has the ones of
+//! Consul's API types) the expression is checked as bexpr checks it against
+//! the Go type, with bexpr's messages, and absent struct fields evaluate as
+//! their zero values. Without one ([`Filter::parse`]) any selector parses,
+//! an absent field is an absent key, `is empty` also applies to strings,
+//! and a literal that does not read as the value's type (or an operator
+//! the value does not support) is an error from [`Filter::matches`].
+//! Consul itself always has the type, so endpoints should use a schema.
 //!
 //! An empty filter parameter means "no filter" in Consul; [`Filter::parse`]
-//! refuses empty text, so callers skip filtering for it.
+//! refuses empty text, so callers skip filtering for it. Consul 1.10's
+//! `?filter=` endpoints report a refused filter as `Failed to create
+//! boolean expression evaluator: <this crate's message>`.
 
 mod ast;
 mod coerce;
+pub mod consul;
 mod error;
 mod eval;
 mod literal;
 mod parser;
+mod pattern;
 mod quote;
 mod schema;
 
@@ -133,23 +146,13 @@ fn prepare(expr: &mut Expr, schema: Option<&Schema>) -> Result<(), FilterError> 
                 schema::validate_match(m, schema)?;
             }
             if matches!(m.op, MatchOp::Matches | MatchOp::NotMatches) {
-                let re = regex::Regex::new(&m.value).map_err(|e| FilterError::Regex {
+                let re = pattern::compile(&m.value).map_err(|reason| FilterError::Regex {
                     pattern: m.value.clone(),
-                    reason: regex_reason(&e),
+                    reason,
                 })?;
                 m.regex = Some(re);
             }
             Ok(())
         }
     }
-}
-
-/// The regex crate's (multi-line) error as one line.
-fn regex_reason(e: &regex::Error) -> String {
-    let text = e.to_string();
-    text.lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("error: "))
-        .map(str::to_owned)
-        .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }

@@ -97,12 +97,10 @@ impl<'a> Parser<'a> {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             self.pos += 1;
         }
-        if self.pos == start {
-            self.fail(self.pos, WS);
-            false
-        } else {
-            true
-        }
+        // Like the PEG's `[ \t\r\n]+`, the attempt at one more whitespace
+        // character fails here even when some matched.
+        self.fail(self.pos, WS);
+        self.pos > start
     }
 
     /// `_?`
@@ -373,6 +371,7 @@ impl<'a> Parser<'a> {
         while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_') {
             self.pos += 1;
         }
+        self.fail(self.pos, "[a-zA-Z0-9_]");
         Some(self.src[start..self.pos].to_owned())
     }
 
@@ -436,32 +435,61 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
+        } else {
+            self.fail(self.pos, "\"-\"");
         }
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
-                while matches!(self.peek(), Some(b'0'..=b'9')) {
-                    self.pos += 1;
-                }
+                self.pos += 1;
+                self.digits();
             }
             _ => {
-                self.fail(self.pos, "[0-9]");
+                self.fail(self.pos, "\"0\"");
+                self.fail(self.pos, "[1-9]");
                 self.pos = start;
                 return Ok(None);
             }
         }
         if self.peek() == Some(b'.') && matches!(self.b.get(self.pos + 1), Some(b'0'..=b'9')) {
             self.pos += 1;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
+            self.digits();
+        } else if self.peek() == Some(b'.') {
+            self.fail(self.pos + 1, "[0-9]");
+        } else {
+            self.fail(self.pos, "\".\"");
         }
-        match self.peek() {
-            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b')') => {
-                Ok(Some(self.src[start..self.pos].to_owned()))
-            }
-            Some(_) => Err(self.error_at(self.pos, "number", "Invalid number literal")),
+        // `&(_ / EOF / ")")`
+        let after_ok = self.ws_ahead() || self.eof() || self.lit_ahead(")", "\")\"");
+        if after_ok {
+            Ok(Some(self.src[start..self.pos].to_owned()))
+        } else {
+            Err(self.error_at(self.pos, "number", "Invalid number literal"))
         }
+    }
+
+    /// `[0-9]*`
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.fail(self.pos, "[0-9]");
+    }
+
+    /// Whitespace next, without consuming it.
+    fn ws_ahead(&mut self) -> bool {
+        let save = self.pos;
+        let ok = self.ws();
+        self.pos = save;
+        ok
+    }
+
+    /// `s` next, without consuming it.
+    fn lit_ahead(&mut self, s: &str, label: &'static str) -> bool {
+        let save = self.pos;
+        let ok = self.lit(s, label);
+        self.pos = save;
+        ok
     }
 
     fn string(&mut self) -> Step<String> {
@@ -511,14 +539,20 @@ fn new_match(selector: Vec<String>, op: MatchOp, value: String) -> Expr {
     })
 }
 
-/// A [`FilterError::Syntax`] at byte `offset` of `src`, with pigeon's
-/// line and column (columns count characters).
+/// A [`FilterError::Syntax`] at byte `offset` of `src`, with the line and
+/// column go-bexpr's generated parser reports (columns count characters).
 fn syntax_error(src: &str, offset: usize, message: String) -> FilterError {
     let offset = offset.min(src.len());
     let before = src.get(..offset).unwrap_or(src);
-    let line = 1 + before.matches('\n').count();
+    let mut line = 1 + before.matches('\n').count();
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = 1 + before[line_start..].chars().count();
+    let mut column = 1 + before[line_start..].chars().count();
+    if src.as_bytes().get(offset) == Some(&b'\n') {
+        // pigeon counts a newline as the first character (column 0) of the
+        // line it ends.
+        line += 1;
+        column = 0;
+    }
     FilterError::Syntax {
         line,
         column,
