@@ -1,6 +1,6 @@
 //! The Consul schemas (`consul_filter::consul`) against the fields go-bexpr
 //! derives from Consul 1.10's own Go types: `consul_fields/<type>.txt`
-//! (recorded by `consul_fields/regen.sh`) lists every selectable path with
+//! (recorded once, outside this repository, from Consul 1.10.12) lists every selectable path with
 //! its operators and literal type; the schema must give the same list.
 
 use consul_filter::{consul, Schema};
