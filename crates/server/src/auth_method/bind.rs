@@ -107,7 +107,7 @@ pub fn selector_matches(selector: &str, id: &Identity) -> bool {
     if selector.is_empty() {
         return true;
     }
-    consul_filter::Filter::parse(selector)
+    consul_filter::Filter::parse_with(selector, consul_filter::consul::jwt_identity())
         .and_then(|f| f.matches(&id.selectable()))
         .unwrap_or(false)
 }

@@ -49,7 +49,7 @@ pub(super) async fn set(
         ))
     })?;
     if !r.selector.is_empty() {
-        consul_filter::Filter::parse(&r.selector)
+        consul_filter::Filter::parse_with(&r.selector, consul_filter::consul::jwt_identity())
             .map_err(|e| fail(format!("invalid Binding Rule: Selector is invalid: {e}")))?;
     }
     if r.bind_type.is_empty() {
