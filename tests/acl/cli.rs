@@ -13,21 +13,21 @@ use serde_json::Value;
 use super::*;
 
 /// Run the CLI against `a` with `env` added (address always set).
-fn cli(a: &Agent, args: &[&str], env: &[(&str, &str)]) -> CliOutput {
+pub(super) fn cli(a: &Agent, args: &[&str], env: &[(&str, &str)]) -> CliOutput {
     let mut e = vec![("CONSUL_HTTP_ADDR", a.http_addr.as_str())];
     e.extend_from_slice(env);
     run_cli(bin(), args, &e, None)
 }
 
 /// Like [`cli`] but requires exit 0; stdout.
-fn ok(a: &Agent, args: &[&str], env: &[(&str, &str)]) -> String {
+pub(super) fn ok(a: &Agent, args: &[&str], env: &[(&str, &str)]) -> String {
     let o = cli(a, args, env);
     assert_eq!(o.code, 0, "consul {args:?}: {}{}", o.out(), o.err());
     o.out()
 }
 
 /// Exit 1 with `msg` as the whole of stderr.
-fn fails(o: &CliOutput, msg: &str) {
+pub(super) fn fails(o: &CliOutput, msg: &str) {
     assert_eq!(
         (o.code, o.err().as_str()),
         (1, format!("{msg}\n").as_str()),
@@ -37,14 +37,14 @@ fn fails(o: &CliOutput, msg: &str) {
 }
 
 /// The value of the pretty `Label:   value` line.
-fn field<'a>(out: &'a str, label: &str) -> &'a str {
+pub(super) fn field<'a>(out: &'a str, label: &str) -> &'a str {
     out.lines()
         .find_map(|l| l.strip_prefix(&format!("{label}:")))
         .map(str::trim)
         .unwrap_or_else(|| panic!("no {label:?} in\n{out}"))
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(super) fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_string_lossy().into_owned()

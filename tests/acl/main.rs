@@ -13,6 +13,7 @@
 mod common;
 
 mod cli;
+mod cli_auth;
 mod cluster;
 mod dns;
 mod down_policy;

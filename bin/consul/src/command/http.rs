@@ -108,6 +108,21 @@ pub fn client(p: &Parsed) -> anyhow::Result<Client> {
     Client::new(cfg).map_err(|e| anyhow!("Error connecting to Consul agent: {e}"))
 }
 
+/// A client like [`client`] that sends no token at all (`-token`,
+/// `-token-file` and their environment variables ignored), as `consul
+/// login` must.
+pub fn anonymous_client(p: &Parsed) -> anyhow::Result<Client> {
+    let mut cfg = Config::from_env();
+    if let Some(addr) = p.str("http-addr").filter(|a| !a.is_empty()) {
+        cfg.set_address(addr);
+    }
+    cfg.token.clear();
+    if let Some(dc) = p.str("datacenter") {
+        cfg.datacenter = dc.to_string();
+    }
+    Client::new(cfg).map_err(|e| anyhow!("Error connecting to Consul agent: {e}"))
+}
+
 /// An I/O error as Go words a failed `os.Open`: `open <path>: no such file
 /// or directory`.
 pub fn go_open_error(path: &str, e: &std::io::Error) -> String {

@@ -18,6 +18,8 @@ pub mod keyring;
 pub mod kv;
 pub mod leave;
 pub mod lock;
+pub mod login;
+pub mod logout;
 pub mod maint;
 pub mod members;
 pub mod operator;
@@ -50,6 +52,8 @@ const COMMANDS: &[(&str, &str)] = &[
         "Gracefully leaves the Consul cluster and shuts down",
     ),
     ("lock", "Execute a command holding a lock"),
+    ("login", "Login to Consul using an auth method"),
+    ("logout", "Destroy a Consul token created with login"),
     ("maint", "Controls node or service maintenance mode"),
     ("members", "Lists the members of a Consul cluster"),
     (
@@ -92,6 +96,8 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("event") => event::run(rest),
         Some("exec") => exec::run(rest),
         Some("lock") => lock::run(rest),
+        Some("login") => login::run(rest),
+        Some("logout") => logout::run(rest),
         Some("force-leave") => force_leave::run(rest),
         Some("join") => join::run(rest),
         Some("keygen") => keygen::run(rest),

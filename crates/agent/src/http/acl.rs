@@ -111,8 +111,9 @@ pub(super) async fn call(ctx: Ctx, req: AclRpc, with_meta: bool) -> HttpResult {
         AclBody::Tokens(t) => answer(t, meta, pretty),
         AclBody::Policy(p) => answer(p, meta, pretty),
         AclBody::Policies(p) => answer(p, meta, pretty),
-        AclBody::Role(None) => {
-            // Consul: a role that does not exist is a bare 404.
+        // Consul: a role, auth method or binding rule that does not exist
+        // is a bare 404.
+        AclBody::Role(None) | AclBody::AuthMethod(None) | AclBody::BindingRule(None) => {
             let mut r = answer(&(), meta, pretty);
             *r.status_mut() = axum::http::StatusCode::NOT_FOUND;
             *r.body_mut() = axum::body::Body::empty();

@@ -1,12 +1,16 @@
-//! `/v1/acl/*`: bootstrap, tokens, policies and roles (Go's `api.ACL`), and
-//! setting the agent's own tokens (`/v1/agent/token/<kind>`).
+//! `/v1/acl/*`: bootstrap, tokens, policies and roles (Go's `api.ACL`),
+//! auth methods, binding rules and login/logout ([`auth`]), and setting the
+//! agent's own tokens (`/v1/agent/token/<kind>`).
 
+mod auth;
+mod auth_types;
 mod types;
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use auth_types::{AclAuthMethod, AclAuthMethodListEntry, AclBindingRule, AclLoginParams};
 pub use types::{
     go_time_string, AclLink, AclNodeIdentity, AclPolicy, AclPolicyListEntry, AclRole,
     AclServiceIdentity, AclToken, AclTokenListEntry,

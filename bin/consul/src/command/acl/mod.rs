@@ -1,10 +1,12 @@
 //! `consul acl`: bootstrap, the agent's tokens, and managing tokens,
-//! policies and roles through `/v1/acl/*`.
+//! policies, roles, auth methods and binding rules through `/v1/acl/*`
+//! (`consul login`/`logout` are top-level verbs).
 //!
-//! Auth methods, binding rules, `login`/`logout` and `translate-rules` are
-//! not here: the server side of auth methods does not exist yet.
+//! `translate-rules` and `policy create -from-token` are not here.
 
 pub mod agent_token;
+pub mod auth_method;
+pub mod binding_rule;
 pub mod bootstrap;
 pub mod policy;
 pub mod role;
@@ -14,6 +16,8 @@ pub mod token;
 use super::ui;
 
 const SUBCOMMANDS: &[(&str, &str)] = &[
+    ("auth-method", "Manage Consul's ACL auth methods"),
+    ("binding-rule", "Manage Consul's ACL binding rules"),
     ("bootstrap", "Bootstrap Consul's ACL system"),
     ("policy", "Manage Consul's ACL policies"),
     ("role", "Manage Consul's ACL roles"),
@@ -28,6 +32,8 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
 pub fn run(args: &[String]) -> i32 {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
+        Some("auth-method") => auth_method::run(rest),
+        Some("binding-rule") => binding_rule::run(rest),
         Some("bootstrap") => bootstrap::run(rest),
         Some("policy") => policy::run(rest),
         Some("role") => role::run(rest),

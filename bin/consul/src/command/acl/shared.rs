@@ -71,8 +71,13 @@ pub fn info(out: &str) {
 /// `v` as Go's `json.MarshalIndent(v, "", "    ")`, including its escaping
 /// of `<`, `>`, `&`, U+2028 and U+2029.
 pub fn go_json<T: Serialize>(v: &T, what: &str) -> anyhow::Result<String> {
+    go_json_indent(v, b"    ", what)
+}
+
+/// `v` as Go's `json.MarshalIndent(v, "", indent)` (see [`go_json`]).
+pub fn go_json_indent<T: Serialize>(v: &T, indent: &[u8], what: &str) -> anyhow::Result<String> {
     let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
     v.serialize(&mut ser)
         .map_err(|e| anyhow!("Failed to marshal {what}: {e}"))?;
@@ -99,6 +104,7 @@ enum ObjKind {
     Token,
     Policy,
     Role,
+    BindingRule,
 }
 
 impl ObjKind {
@@ -107,6 +113,7 @@ impl ObjKind {
             ObjKind::Token => "token",
             ObjKind::Policy => "policy",
             ObjKind::Role => "role",
+            ObjKind::BindingRule => "rule",
         }
     }
 }
@@ -138,6 +145,13 @@ async fn ids(
             .0
             .into_iter()
             .map(|r| (r.id, r.name))
+            .collect(),
+        ObjKind::BindingRule => acl
+            .binding_rule_list("", &q)
+            .await?
+            .0
+            .into_iter()
+            .map(|r| (r.id, r.description))
             .collect(),
     })
 }
@@ -201,6 +215,24 @@ pub async fn role_id_from_partial(client: &Client, partial: &str) -> anyhow::Res
 /// A role's ID from its exact name.
 pub async fn role_id_by_name(client: &Client, name: &str) -> anyhow::Result<String> {
     by_name(client, ObjKind::Role, name).await
+}
+
+/// A binding rule's ID from a unique prefix.
+pub async fn binding_rule_id_from_partial(
+    client: &Client,
+    partial: &str,
+) -> anyhow::Result<String> {
+    from_partial(client, ObjKind::BindingRule, partial).await
+}
+
+/// A duration flag's value as Go's `flag.Duration` reads it (absent or
+/// empty: zero), with Go's message for a bad one.
+pub fn duration_flag(p: &Parsed, name: &str) -> anyhow::Result<std::time::Duration> {
+    match p.str(name).filter(|s| !s.is_empty()) {
+        None => Ok(std::time::Duration::ZERO),
+        Some(s) => consul_types::duration::parse_go_duration(s)
+            .map_err(|_| anyhow!("invalid value {s:?} for flag -{name}: parse error")),
+    }
 }
 
 /// `-service-identity` values: `NAME` or `NAME:DC1,DC2`.

@@ -184,7 +184,8 @@ pub(crate) async fn serve(
             let (meta, m) = server
                 .read(opts, |snap, ws| snap.acl_auth_method(ws, &r.id))
                 .await?;
-            found(meta, m.map(|m| AclBody::AuthMethod(Some(m))))
+            // Consul: a missing auth method is a bare 404, not "ACL not found".
+            Ok(reply(meta, AclBody::AuthMethod(m)))
         }
         AclRpc::AuthMethodSet(r) => write(AclBody::AuthMethod(Some(
             auth_method::set(server, r.body).await?,
@@ -206,7 +207,8 @@ pub(crate) async fn serve(
             let (meta, b) = server
                 .read(opts, |snap, ws| snap.acl_binding_rule(ws, &r.id))
                 .await?;
-            found(meta, b.map(|b| AclBody::BindingRule(Some(b))))
+            // Likewise a missing binding rule.
+            Ok(reply(meta, AclBody::BindingRule(b)))
         }
         AclRpc::BindingRuleSet(r) => write(AclBody::BindingRule(Some(
             binding_rule::set(server, r.body).await?,
