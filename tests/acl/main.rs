@@ -20,6 +20,7 @@ mod down_policy;
 mod legacy;
 mod login;
 mod routes;
+mod server_routes;
 mod txn;
 
 use std::time::Duration;
