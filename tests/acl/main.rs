@@ -19,6 +19,7 @@ mod dns;
 mod down_policy;
 mod legacy;
 mod login;
+mod registration_tokens;
 mod routes;
 mod server_routes;
 mod txn;

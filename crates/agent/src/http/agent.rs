@@ -151,7 +151,7 @@ pub async fn service_register(ctx: Ctx, body: Bytes) -> HttpResult {
         def.id.clone()
     };
     ctx.agent.acl().set_service_token(&id, ctx.token.clone());
-    register::register_api_service(&ctx.agent, def).await?;
+    register::register_api_service(&ctx.agent, def, ctx.token.secret()).await?;
     Ok(empty())
 }
 
@@ -170,7 +170,7 @@ pub async fn check_register(ctx: Ctx, body: Bytes) -> HttpResult {
         let id = crate::local::checks::check_id_of(&def);
         ctx.agent.acl().set_check_token(&id, ctx.token.clone());
     }
-    register::register_api_check(&ctx.agent, &def).await?;
+    register::register_api_check(&ctx.agent, &def, ctx.token.secret()).await?;
     Ok(empty())
 }
 

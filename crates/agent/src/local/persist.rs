@@ -1,6 +1,8 @@
 //! Services and checks registered through the API survive restarts: each is
 //! written as JSON under `<data-dir>/services/` or `<data-dir>/checks/`,
-//! named by a hash of its id, and loaded again when the agent starts.
+//! named by a hash of its id, with the ACL token it was registered with
+//! (the file is readable by the agent's user only), and loaded again when
+//! the agent starts.
 //! Definitions from config files are not persisted (the files are the source).
 
 use std::path::{Path, PathBuf};
@@ -43,11 +45,18 @@ fn file_name(id: &str) -> String {
         .collect()
 }
 
-/// Write `bytes` to `path` atomically (temp file, fsync, rename).
+/// Write `bytes` to `path` atomically (temp file, fsync, rename), mode
+/// 0600: the file holds a token.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
@@ -85,11 +94,16 @@ impl Persist {
         Ok(p)
     }
 
-    /// Remember a service registered through the API.
-    pub fn save_service(&self, id: &str, def: &ServiceDefinition) -> std::io::Result<()> {
+    /// Remember a service registered through the API with `token`.
+    pub fn save_service(
+        &self,
+        id: &str,
+        def: &ServiceDefinition,
+        token: &str,
+    ) -> std::io::Result<()> {
         let body = serde_json::to_vec(&PersistedService {
             service: def.clone(),
-            token: String::new(),
+            token: token.to_string(),
         })?;
         write_atomic(&self.services.join(file_name(id)), &body)
     }
@@ -99,11 +113,11 @@ impl Persist {
         let _ = std::fs::remove_file(self.services.join(file_name(id)));
     }
 
-    /// Remember a check registered through the API.
-    pub fn save_check(&self, id: &str, def: &CheckDefinition) -> std::io::Result<()> {
+    /// Remember a check registered through the API with `token`.
+    pub fn save_check(&self, id: &str, def: &CheckDefinition, token: &str) -> std::io::Result<()> {
         let body = serde_json::to_vec(&PersistedCheck {
             check: def.clone(),
-            token: String::new(),
+            token: token.to_string(),
         })?;
         write_atomic(&self.checks.join(file_name(id)), &body)
     }
@@ -113,19 +127,19 @@ impl Persist {
         let _ = std::fs::remove_file(self.checks.join(file_name(id)));
     }
 
-    /// Every persisted service definition.
-    pub fn services(&self) -> Vec<ServiceDefinition> {
+    /// Every persisted service definition, with its token.
+    pub fn services(&self) -> Vec<(ServiceDefinition, String)> {
         load_dir::<PersistedService>(&self.services)
             .into_iter()
-            .map(|p| p.service)
+            .map(|p| (p.service, p.token))
             .collect()
     }
 
-    /// Every persisted check definition.
-    pub fn checks(&self) -> Vec<CheckDefinition> {
+    /// Every persisted check definition, with its token.
+    pub fn checks(&self) -> Vec<(CheckDefinition, String)> {
         load_dir::<PersistedCheck>(&self.checks)
             .into_iter()
-            .map(|p| p.check)
+            .map(|p| (p.check, p.token))
             .collect()
     }
 }
@@ -135,7 +149,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn saved_definitions_load_back_and_removed_ones_do_not() {
+    fn saved_definitions_load_back_with_their_tokens_and_removed_ones_do_not() {
         let dir = tempfile::tempdir().unwrap();
         let p = Persist::open(dir.path()).unwrap();
         let svc = ServiceDefinition {
@@ -144,17 +158,23 @@ mod tests {
             port: 80,
             ..Default::default()
         };
-        p.save_service("web-1", &svc).unwrap();
+        p.save_service("web-1", &svc, "svc-secret").unwrap();
         let chk = CheckDefinition {
             id: "hb".into(),
             name: "hb".into(),
             ttl: Some(std::time::Duration::from_secs(5)),
             ..Default::default()
         };
-        p.save_check("hb", &chk).unwrap();
+        p.save_check("hb", &chk, "").unwrap();
         let again = Persist::open(dir.path()).unwrap();
-        assert_eq!(again.services(), vec![svc]);
-        assert_eq!(again.checks(), vec![chk]);
+        assert_eq!(again.services(), vec![(svc, "svc-secret".to_string())]);
+        assert_eq!(again.checks(), vec![(chk, String::new())]);
+        // The files hold tokens: only the agent's user may read them.
+        use std::os::unix::fs::PermissionsExt;
+        for e in std::fs::read_dir(dir.path().join("services")).unwrap() {
+            let mode = e.unwrap().metadata().unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+        }
         again.remove_service("web-1");
         again.remove_check("hb");
         assert!(again.services().is_empty() && again.checks().is_empty());

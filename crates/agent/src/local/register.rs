@@ -224,27 +224,31 @@ pub fn unknown_check(id: &str) -> LocalError {
     ))
 }
 
-/// Register a service through the API and keep it under the data dir.
+/// Register a service through the API and keep it (with the `token` it was
+/// registered with) under the data dir.
 pub async fn register_api_service(
     agent: &Arc<Agent>,
     def: ServiceDefinition,
+    token: &str,
 ) -> Result<(), LocalError> {
     register_service(agent, def.clone(), Source::Api).await?;
     if let Some(p) = agent.local().persist() {
-        p.save_service(&service_id(&def), &def)
+        p.save_service(&service_id(&def), &def, token)
             .map_err(|e| LocalError::Persist(format!("failed to persist service: {e}")))?;
     }
     Ok(())
 }
 
-/// Register a check through the API and keep it under the data dir.
+/// Register a check through the API and keep it (with the `token` it was
+/// registered with) under the data dir.
 pub async fn register_api_check(
     agent: &Arc<Agent>,
     def: &CheckDefinition,
+    token: &str,
 ) -> Result<(), LocalError> {
     let id = register_check(agent, def, Source::Api).await?;
     if let Some(p) = agent.local().persist() {
-        p.save_check(&id, def)
+        p.save_check(&id, def, token)
             .map_err(|e| LocalError::Persist(format!("failed to persist check: {e}")))?;
     }
     Ok(())
@@ -286,17 +290,27 @@ pub async fn apply_file_definitions(
 }
 
 /// Re-register services and checks that were registered through the API
-/// before a restart.
+/// before a restart, each syncing again with the token it was registered
+/// with.
 pub async fn restore_persisted(agent: &Arc<Agent>) {
     let Some(p) = agent.local().persist().cloned() else {
         return;
     };
-    for def in p.services() {
+    for (def, token) in p.services() {
+        agent
+            .acl()
+            .set_service_token(&service_id(&def), consul_server::rpc::Token::new(token));
         if let Err(e) = register_service(agent, def, Source::Api).await {
             tracing::warn!(error = %e, "agent: failed to restore persisted service");
         }
     }
-    for def in p.checks() {
+    for (def, token) in p.checks() {
+        if def.service_id.is_empty() {
+            let id = super::checks::check_id_of(&def);
+            agent
+                .acl()
+                .set_check_token(&id, consul_server::rpc::Token::new(token));
+        }
         if let Err(e) = register_check(agent, &def, Source::Api).await {
             tracing::warn!(error = %e, "agent: failed to restore persisted check");
         }
