@@ -293,6 +293,42 @@ fn kv_export_import_round_trip() {
 }
 
 #[test]
+fn info_prints_the_agents_stats_by_section() {
+    let dev = Dev::start();
+    let out = dev.ok(&["info"]);
+    let sections: Vec<&str> = out.lines().filter(|l| !l.starts_with('\t')).collect();
+    assert_eq!(
+        sections,
+        [
+            "agent:",
+            "build:",
+            "consul:",
+            "raft:",
+            "runtime:",
+            "serf_lan:"
+        ],
+        "{out}"
+    );
+    assert!(out.contains("\tleader = true\n"), "{out}");
+    assert!(out.contains("\tversion = 1.10.12\n"), "{out}");
+    assert!(
+        out.contains(&format!("\tleader_addr = {}:8300\n", dev.agent.ip)),
+        "{out}"
+    );
+    // Keys sorted within a section.
+    let raft: Vec<&str> = out
+        .split("raft:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with('\t'))
+        .collect();
+    let mut sorted = raft.clone();
+    sorted.sort();
+    assert_eq!(raft, sorted);
+}
+
+#[test]
 fn catalog_members_reload_leave() {
     let mut dev = Dev::start();
     let node = dev.agent.node.clone();

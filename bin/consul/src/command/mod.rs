@@ -12,6 +12,7 @@ pub mod exec;
 pub mod flags;
 pub mod force_leave;
 pub mod http;
+pub mod info;
 pub mod join;
 pub mod keygen;
 pub mod keyring;
@@ -43,6 +44,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "force-leave",
         "Forces a member of the cluster to enter the \"left\" state",
     ),
+    ("info", "Provides debugging information for operators."),
     ("join", "Tell Consul agent to join cluster"),
     ("keygen", "Generates a new encryption key"),
     ("keyring", "Manages gossip layer encryption keys"),
@@ -107,6 +109,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("maint") => maint::run(rest),
         Some("members") => members::run(rest),
         Some("operator") => operator::run(rest),
+        Some("info") => info::run(rest),
         Some("reload") => reload::run(rest),
         Some("services") => services::run(rest),
         Some("validate") => validate::run(rest),
