@@ -278,3 +278,73 @@ fn consul_filter_regex_reason() -> String {
         other => panic!("expected a regex error, got {other:?}"),
     }
 }
+
+/// A blocking query with a filter waits on the table's index, as without
+/// one: any change to the table wakes it, and it answers the filtered list
+/// with the table's new index.
+#[test]
+fn a_blocking_query_with_a_filter_keeps_the_table_index() {
+    let (_ip, agent) = dev_agent();
+    register_catalog(&agent);
+    let path = filtered("/v1/catalog/nodes", "Meta.env == prod");
+    let before = index_of(&agent, &path);
+    let url = agent.url(&format!("{path}&index={before}&wait=10s"));
+    let waiter = std::thread::spawn(move || http("GET", &url, None).expect("blocking read"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let reg = json!({"Node": "web3", "Address": "10.0.0.4", "NodeMeta": {"env": "dev"}});
+    put_ok(&agent, "/v1/catalog/register", &reg.to_string());
+    let (status, headers, body) = waiter.join().unwrap();
+    assert_eq!(status, 200);
+    let after: u64 = header(&headers, "X-Consul-Index").unwrap().parse().unwrap();
+    assert!(after > before, "{after} > {before}");
+    assert_eq!(after, index_of(&agent, "/v1/catalog/nodes"));
+    let nodes: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(field(&nodes, "Node"), ["db1", "web1"]);
+}
+
+/// `consul catalog nodes -filter` sends the expression (to
+/// /v1/catalog/nodes, or with `-service` to /v1/catalog/service/<s>).
+#[test]
+fn catalog_nodes_cli_takes_a_filter() {
+    let (_ip, agent) = dev_agent();
+    register_catalog(&agent);
+    let addr = format!("-http-addr={}", agent.http_addr);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["catalog", "nodes", addr.as_str()];
+        args.extend_from_slice(extra);
+        consul_testkit::run_cli(bin(), &args, &[], None)
+    };
+    let nodes = |out: &str| -> Vec<String> {
+        out.lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    let o = run(&["-filter", "Meta.env == prod"]);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert_eq!(nodes(&o.out()), ["db1", "web1"]);
+    let o = run(&[
+        "-service",
+        "web",
+        "-filter",
+        "ServiceTags contains secondary",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert_eq!(nodes(&o.out()), ["web2"]);
+    let o = run(&["-filter", "Meta.env == nowhere"]);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert!(
+        o.err().contains("No nodes match the given query"),
+        "{}",
+        o.err()
+    );
+    let o = run(&["-filter", "Nope == 1"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err().contains(
+            r#"Failed to create boolean expression evaluator: Selector "Nope" is not valid"#
+        ),
+        "{}",
+        o.err()
+    );
+}
