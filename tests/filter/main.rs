@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod acl;
 mod client;
 
 use common::*;
@@ -59,6 +60,16 @@ fn keys(v: &Value) -> Vec<String> {
 /// web2 (dev, a secondary `web` whose check is critical) and db1 (prod, a
 /// primary `db`, an untagged `cache` and a node check in warning).
 fn register_catalog(agent: &Agent) {
+    register_catalog_as(agent, "");
+}
+
+/// [`register_catalog`] with `token` ("" = the agent's default).
+fn register_catalog_as(agent: &Agent, token: &str) {
+    let path = if token.is_empty() {
+        "/v1/catalog/register".to_string()
+    } else {
+        format!("/v1/catalog/register?token={token}")
+    };
     let regs = [
         json!({
             "Node": "web1", "Address": "10.0.0.1", "NodeMeta": {"env": "prod"},
@@ -84,7 +95,7 @@ fn register_catalog(agent: &Agent) {
         }),
     ];
     for r in regs {
-        put_ok(agent, "/v1/catalog/register", &r.to_string());
+        put_ok(agent, &path, &r.to_string());
     }
 }
 
