@@ -20,6 +20,7 @@ pub mod lock_delay;
 pub mod membership;
 pub mod new_uuid;
 pub mod query;
+pub mod query_filter;
 pub mod rpc;
 pub mod server;
 pub mod session_timers;

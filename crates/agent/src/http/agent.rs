@@ -13,6 +13,7 @@ use super::catalog::decode_body;
 use super::respond::{json, HttpError, HttpResult};
 use super::Ctx;
 use consul_acl::Authorize;
+use consul_server::query_filter::QueryFilter;
 
 use super::agent_acl;
 use super::respond::empty;
@@ -42,6 +43,7 @@ fn agent_service(agent: &Agent, s: &NodeService) -> AgentService {
 pub async fn services(ctx: Ctx) -> HttpResult {
     let agent = ctx.agent.clone();
     let authz = agent_acl::filter_authz(&ctx).await?;
+    let filter = QueryFilter::parse(ctx.filter(), consul_filter::consul::agent_service())?;
     let (out, hash) = hash_blocking(&ctx, move || {
         let mut out: BTreeMap<String, AgentService> = agent
             .local()
@@ -50,12 +52,14 @@ pub async fn services(ctx: Ctx) -> HttpResult {
             .map(|(k, v)| (k.clone(), agent_service(&agent, v)))
             .collect();
         agent_acl::filter_services(&authz, &mut out, |s| s.service.as_str());
-        let hash = content_hash(&out);
+        // The hash is of what the caller sees, so a change the filter hides does not wake it.
+        let out = filter.retain_values(&mut out).map(|()| out);
+        let hash = out.as_ref().map(content_hash).unwrap_or_default();
         Some((out, hash))
     })
     .await?
     .expect("the services map always exists");
-    Ok(with_hash(json(&out, ctx.pretty), &hash))
+    Ok(with_hash(json(&out?, ctx.pretty), &hash))
 }
 
 /// GET /v1/agent/service/<id>
@@ -136,8 +140,10 @@ fn content_hash<T: serde::Serialize>(value: &T) -> String {
 /// GET /v1/agent/checks
 pub async fn checks(ctx: Ctx) -> HttpResult {
     let authz = agent_acl::filter_authz(&ctx).await?;
+    let filter = QueryFilter::parse(ctx.filter(), consul_filter::consul::health_check())?;
     let mut checks = ctx.agent.local().checks();
     agent_acl::filter_checks(&authz, &mut checks);
+    filter.retain_values(&mut checks)?;
     Ok(json(&checks, ctx.pretty))
 }
 

@@ -29,12 +29,21 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// This request's read options in their wire form, carrying the caller's token.
+    /// This request's read options in their wire form, carrying the caller's token and its
+    /// `?filter=` expression (as Consul's `QueryOptions` carry it on every read; only the
+    /// endpoints that filter read it, on the server that serves them).
     pub fn query_options(&self) -> Result<consul_server::rpc::WireQueryOptions, HttpError> {
-        Ok(consul_server::rpc::WireQueryOptions::from_options(
+        let mut opts = consul_server::rpc::WireQueryOptions::from_options(
             &self.params.query_options()?,
             self.token.clone(),
-        ))
+        );
+        opts.filter = self.filter().to_string();
+        Ok(opts)
+    }
+
+    /// The `?filter=` expression ("" when absent or empty: no filter).
+    pub fn filter(&self) -> &str {
+        self.params.get("filter").unwrap_or("")
     }
 
     /// Who the caller is, for the checks an agent-local handler makes

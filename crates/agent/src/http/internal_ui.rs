@@ -3,6 +3,12 @@
 //! dumps), assembled here from the catalog and health reads the servers
 //! already answer.
 //!
+//! `?filter=` applies as in Consul 1.10: `/v1/internal/ui/nodes` filters its
+//! rows (`NodeInfo`), `/v1/internal/ui/services` the service instances
+//! (`CheckServiceNode`, node and service checks together) before they are
+//! summarized. It is evaluated here, on the agent that assembles the
+//! summary, so the reads sent to the servers carry no filter.
+//!
 //! Blocking: with `?index`, the three reads a summary depends on (nodes,
 //! services, checks) block concurrently and the first to see a change wakes
 //! the query; Raft indexes are global, so each may block on the combined
@@ -12,11 +18,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::routing::get;
 use axum::Router;
+use consul_filter::consul;
 use consul_server::endpoints::catalog::CatalogRpc;
 use consul_server::endpoints::health::{ChecksInStateRequest, HealthRpc};
+use consul_server::query_filter::QueryFilter;
 use consul_server::rpc::{NodeSpecificRequest, RpcRequest, WireQueryOptions};
 use consul_server::QueryMeta;
-use consul_types::catalog::{status, HealthCheck, NodeServices};
+use consul_types::catalog::{status, CheckServiceNode, HealthCheck, NodeServices};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
@@ -74,18 +82,22 @@ struct NodeRow {
 
 /// GET /v1/internal/ui/services
 async fn services(ctx: Ctx) -> HttpResult {
+    let filter = QueryFilter::parse(ctx.filter(), consul::check_service_node())?;
     let (dump, meta) = read_dump(&ctx).await?;
-    Ok(json_with_meta(&summarize(&dump), &meta, ctx.pretty))
+    let mut all = instances(&dump);
+    filter.retain(&mut all)?;
+    Ok(json_with_meta(&summarize(&all), &meta, ctx.pretty))
 }
 
 /// GET /v1/internal/ui/nodes
 async fn nodes(ctx: Ctx) -> HttpResult {
+    let filter = QueryFilter::parse(ctx.filter(), consul::node_info())?;
     let (dump, meta) = read_dump(&ctx).await?;
     let mut by_node: BTreeMap<&str, Vec<HealthCheck>> = BTreeMap::new();
     for c in &dump.checks {
         by_node.entry(c.node.as_str()).or_default().push(c.clone());
     }
-    let rows: Vec<NodeRow> = dump
+    let mut rows: Vec<NodeRow> = dump
         .nodes
         .iter()
         .map(|ns| NodeRow {
@@ -101,12 +113,13 @@ async fn nodes(ctx: Ctx) -> HttpResult {
             modify_index: ns.node.modify_index,
         })
         .collect();
+    filter.retain(&mut rows)?;
     Ok(json_with_meta(&rows, &meta, ctx.pretty))
 }
 
-/// Group instances by service name; each instance counts its own checks and
-/// its node's checks, as Consul's summary does.
-fn summarize(dump: &Dump) -> Vec<ServiceSummary> {
+/// Every service instance with its checks: its node's checks and its own,
+/// as Consul's service dump pairs them.
+fn instances(dump: &Dump) -> Vec<CheckServiceNode> {
     let mut node_checks: BTreeMap<&str, Vec<&HealthCheck>> = BTreeMap::new();
     let mut svc_checks: BTreeMap<(&str, &str), Vec<&HealthCheck>> = BTreeMap::new();
     for c in &dump.checks {
@@ -119,41 +132,59 @@ fn summarize(dump: &Dump) -> Vec<ServiceSummary> {
                 .push(c);
         }
     }
-    let mut out: BTreeMap<&str, (ServiceSummary, BTreeSet<String>, BTreeSet<String>)> =
-        BTreeMap::new();
+    let mut out = Vec::new();
     for ns in &dump.nodes {
         let node = ns.node.node.as_str();
         for svc in ns.services.values() {
-            let (sum, tags, sources) = out.entry(svc.service.as_str()).or_insert_with(|| {
-                (
-                    ServiceSummary {
-                        name: svc.service.clone(),
-                        ..Default::default()
-                    },
-                    BTreeSet::new(),
-                    BTreeSet::new(),
-                )
-            });
-            sum.instance_count += 1;
-            if !sum.nodes.iter().any(|n| n == node) {
-                sum.nodes.push(node.to_string());
-            }
-            tags.extend(svc.tags.iter().cloned());
-            if let Some(src) = svc.meta.get("external-source") {
-                sources.insert(src.clone());
-            }
             let own = svc_checks.get(&(node, svc.id.as_str()));
-            let all = node_checks
+            let checks = node_checks
                 .get(node)
                 .into_iter()
                 .flatten()
-                .chain(own.into_iter().flatten());
-            for c in all {
-                match c.status.as_str() {
-                    status::PASSING => sum.checks_passing += 1,
-                    status::WARNING => sum.checks_warning += 1,
-                    _ => sum.checks_critical += 1,
-                }
+                .chain(own.into_iter().flatten())
+                .map(|c| (*c).clone())
+                .collect();
+            out.push(CheckServiceNode {
+                node: ns.node.clone(),
+                service: svc.clone(),
+                checks,
+            });
+        }
+    }
+    out
+}
+
+/// Group instances by service name; each instance counts its checks (its
+/// own and its node's), as Consul's summary does.
+fn summarize(instances: &[CheckServiceNode]) -> Vec<ServiceSummary> {
+    let mut out: BTreeMap<&str, (ServiceSummary, BTreeSet<String>, BTreeSet<String>)> =
+        BTreeMap::new();
+    for inst in instances {
+        let node = inst.node.node.as_str();
+        let svc = &inst.service;
+        let (sum, tags, sources) = out.entry(svc.service.as_str()).or_insert_with(|| {
+            (
+                ServiceSummary {
+                    name: svc.service.clone(),
+                    ..Default::default()
+                },
+                BTreeSet::new(),
+                BTreeSet::new(),
+            )
+        });
+        sum.instance_count += 1;
+        if !sum.nodes.iter().any(|n| n == node) {
+            sum.nodes.push(node.to_string());
+        }
+        tags.extend(svc.tags.iter().cloned());
+        if let Some(src) = svc.meta.get("external-source") {
+            sources.insert(src.clone());
+        }
+        for c in &inst.checks {
+            match c.status.as_str() {
+                status::PASSING => sum.checks_passing += 1,
+                status::WARNING => sum.checks_warning += 1,
+                _ => sum.checks_critical += 1,
             }
         }
     }
@@ -169,7 +200,9 @@ fn summarize(dump: &Dump) -> Vec<ServiceSummary> {
 /// Block (when asked) until nodes, services or checks change, then read them all.
 async fn read_dump(ctx: &Ctx) -> Result<(Dump, QueryMeta), HttpError> {
     let datacenter = ctx.datacenter.clone();
-    let opts = ctx.query_options()?;
+    // The filter applies to the summary, here; the reads it is made of are unfiltered.
+    let mut opts = ctx.query_options()?;
+    opts.filter.clear();
     if opts.min_query_index > 0 {
         wait_for_change(ctx, &datacenter, &opts).await?;
     }
@@ -315,7 +348,7 @@ mod tests {
                 check("n2", "web2", status::CRITICAL),
             ],
         };
-        let s = summarize(&dump);
+        let s = summarize(&instances(&dump));
         assert_eq!(s.len(), 2);
         let web = s.iter().find(|s| s.name == "web").unwrap();
         assert_eq!(web.instance_count, 2);

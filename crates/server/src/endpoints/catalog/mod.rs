@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 use consul_types::catalog::{DeregisterRequest, Node, NodeServices, RegisterRequest, ServiceNode};
 use consul_types::command::Command;
 
+use consul_filter::consul;
+
 use crate::acl_filter;
 use crate::dispatch::RequestCtx;
+use crate::query_filter::QueryFilter;
 use crate::rpc::args::meta_pairs;
 use crate::rpc::{
     IndexedNodeServices, IndexedNodes, IndexedServiceNodes, IndexedServices, RpcResponse,
@@ -37,13 +40,16 @@ pub(crate) async fn serve(
         .map(|_| RpcResponse::Bool(true)),
         CatalogRpc::ListDatacenters => Ok(RpcResponse::Strings(datacenters(server))),
         CatalogRpc::ListNodes(r) => {
+            let filter = QueryFilter::parse(&r.query_options.filter, consul::node())?;
             let (meta, mut nodes) = nodes(server, opts, &meta_pairs(&r.node_meta_filters)).await?;
             acl_filter::nodes(ctx, &mut nodes);
+            filter.retain(&mut nodes)?;
             Ok(RpcResponse::Nodes(IndexedNodes {
                 nodes,
                 query_meta: meta.into(),
             }))
         }
+        // Consul 1.10's `Catalog.ListServices` takes no filter (it ignores `?filter`).
         CatalogRpc::ListServices(r) => {
             let filters = meta_pairs(&r.node_meta_filters);
             let (meta, mut services) = services(server, opts, &filters).await?;
@@ -54,18 +60,25 @@ pub(crate) async fn serve(
             }))
         }
         CatalogRpc::ServiceNodes(r) => {
+            let filter = QueryFilter::parse(&r.query_options.filter, consul::service_node())?;
             let filters = meta_pairs(&r.node_meta_filters);
             let (meta, mut nodes) =
                 service_nodes(server, opts, &r.service_name, &r.service_tags, &filters).await?;
             acl_filter::service_nodes(ctx, &mut nodes);
+            filter.retain(&mut nodes)?;
             Ok(RpcResponse::ServiceNodes(IndexedServiceNodes {
                 service_nodes: nodes,
                 query_meta: meta.into(),
             }))
         }
         CatalogRpc::NodeServices(r) => {
+            // Consul filters the node's services, never the node itself.
+            let filter = QueryFilter::parse(&r.query_options.filter, consul::node_service())?;
             let (meta, mut ns) = node_services(server, opts, &r.node).await?;
             acl_filter::node_services(ctx, &mut ns);
+            if let Some(ns) = ns.as_mut() {
+                filter.retain_values(&mut ns.services)?;
+            }
             Ok(RpcResponse::NodeServices(IndexedNodeServices {
                 node_services: ns,
                 query_meta: meta.into(),

@@ -8,8 +8,11 @@ pub use request::{ChecksInStateRequest, HealthRpc};
 use consul_types::catalog::{CheckServiceNode, HealthCheck};
 
 use super::catalog::NodeMetaFilter;
+use consul_filter::consul;
+
 use crate::acl_filter;
 use crate::dispatch::RequestCtx;
+use crate::query_filter::QueryFilter;
 use crate::rpc::args::meta_pairs;
 use crate::rpc::{IndexedCheckServiceNodes, IndexedHealthChecks, RpcResponse};
 use crate::{QueryMeta, QueryOptions, RpcError, Server};
@@ -21,28 +24,38 @@ pub(crate) async fn serve(
     req: HealthRpc,
 ) -> Result<RpcResponse, RpcError> {
     let opts = &ctx.read;
-    let checks = |(meta, mut health_checks): (QueryMeta, Vec<HealthCheck>)| {
+    let checks = |(meta, mut health_checks): (QueryMeta, Vec<HealthCheck>), filter: QueryFilter| {
         acl_filter::health_checks(ctx, &mut health_checks);
-        RpcResponse::HealthChecks(IndexedHealthChecks {
+        filter.retain(&mut health_checks)?;
+        Ok(RpcResponse::HealthChecks(IndexedHealthChecks {
             health_checks,
             query_meta: meta.into(),
-        })
+        }))
     };
+    let check_filter = |expr: &str| QueryFilter::parse(expr, consul::health_check());
     match req {
-        HealthRpc::NodeChecks(r) => node_checks(server, opts, &r.node).await.map(checks),
+        HealthRpc::NodeChecks(r) => {
+            let filter = check_filter(&r.query_options.filter)?;
+            checks(node_checks(server, opts, &r.node).await?, filter)
+        }
         HealthRpc::ServiceChecks(r) => {
+            let filter = check_filter(&r.query_options.filter)?;
             let filters = meta_pairs(&r.node_meta_filters);
-            service_checks(server, opts, &r.service_name, &filters)
-                .await
-                .map(checks)
+            checks(
+                service_checks(server, opts, &r.service_name, &filters).await?,
+                filter,
+            )
         }
         HealthRpc::ChecksInState(r) => {
+            let filter = check_filter(&r.query_options.filter)?;
             let filters = meta_pairs(&r.node_meta_filters);
-            checks_in_state(server, opts, &r.state, &filters)
-                .await
-                .map(checks)
+            checks(
+                checks_in_state(server, opts, &r.state, &filters).await?,
+                filter,
+            )
         }
         HealthRpc::ServiceNodes(r) => {
+            let filter = QueryFilter::parse(&r.query_options.filter, consul::check_service_node())?;
             let filters = meta_pairs(&r.node_meta_filters);
             let (meta, mut nodes) = service_nodes(
                 server,
@@ -54,6 +67,7 @@ pub(crate) async fn serve(
             )
             .await?;
             acl_filter::check_service_nodes(ctx, &mut nodes);
+            filter.retain(&mut nodes)?;
             Ok(RpcResponse::CheckServiceNodes(IndexedCheckServiceNodes {
                 nodes,
                 query_meta: meta.into(),
