@@ -70,6 +70,7 @@ const OPEN: &[&str] = &[
     "/v1/catalog/datacenters",
     "/v1/acl/replication",
     "/v1/acl/login",
+    "/v1/agent/version",
 ];
 
 /// The rules granting exactly what `need` asks for on node `node`.

@@ -323,3 +323,38 @@ fn agent_services_block_on_their_content_hash() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert!(v.get("late").is_some());
 }
+
+#[test]
+fn host_and_version_describe_the_machine_and_the_api() {
+    let (_ip, a) = dev_agent();
+    let h = get_json(&a, "/v1/agent/host");
+    let keys: Vec<&str> = h.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in ["Memory", "CPU", "Host", "Disk", "CollectionTime", "Errors"] {
+        assert!(keys.contains(&k), "{k} missing: {keys:?}");
+    }
+    assert!(h["Errors"].is_null(), "{}", h["Errors"]);
+    let mem = &h["Memory"];
+    let total = mem["total"].as_u64().unwrap();
+    assert!(total > 0 && mem["used"].as_u64().unwrap() < total);
+    assert!(mem.get("committedAS").is_some() && mem.get("usedPercent").is_some());
+    let cpus = h["CPU"].as_array().unwrap();
+    assert_eq!(
+        cpus.len(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        "one entry per logical CPU"
+    );
+    assert!(cpus[0]["modelName"].is_string() && cpus[0]["cores"] == 1);
+    assert_eq!(h["Host"]["os"], "linux");
+    assert!(h["Host"]["uptime"].as_u64().unwrap() > 0);
+    assert_eq!(h["Disk"]["path"], "/");
+    assert!(h["Disk"]["total"].as_u64().unwrap() > 0);
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let t = h["CollectionTime"].as_i64().unwrap();
+    assert!((now_ns - t).abs() < 60_000_000_000, "collection time {t}");
+
+    let v = get_json(&a, "/v1/agent/version");
+    assert_eq!(v["HumanVersion"], "1.10.12");
+}

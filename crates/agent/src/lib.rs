@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod console;
 pub mod dns;
 pub mod events;
+pub mod host;
 pub mod http;
 pub mod lan;
 pub mod local;
