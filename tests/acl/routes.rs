@@ -59,6 +59,8 @@ fn request_for(pattern: &str) -> (String, &'static str) {
     match pattern {
         "/v1/txn" | "/v1/internal/acl/authorize" => (sample(pattern), "[]"),
         "/v1/operator/raft/peer" => (format!("{}?id=x", sample(pattern)), "{}"),
+        // A real level would stream until the client leaves.
+        "/v1/agent/monitor" => (format!("{}?loglevel=bogus", sample(pattern)), "{}"),
         _ => (sample(pattern), "{}"),
     }
 }

@@ -759,3 +759,70 @@ fn reload_changes_the_log_level() {
     }));
     assert!(!has_debug(&agent.log()[before..]), "{}", agent.log());
 }
+
+#[test]
+fn monitor_streams_the_log_at_its_own_level() {
+    // The agent logs at info; the monitor asks for debug.
+    let lease = reserve_ip();
+    let mut agent = AgentBuilder::new(bin(), &lease)
+        .dev(true)
+        .arg("-log-level")
+        .arg("info")
+        .start()
+        .expect("spawn agent");
+    agent
+        .wait_ready(Duration::from_secs(30))
+        .expect("agent ready");
+    let dev = Dev {
+        agent,
+        _lease: lease,
+    };
+    // The API refuses an unknown level.
+    let o = dev.cli(&["monitor", "-log-level=loud"]);
+    assert_eq!(o.code, 1);
+    assert!(o.err().contains("Unknown log level: loud"), "{}", o.err());
+
+    let mut child = std::process::Command::new(bin())
+        .args(["monitor", "-log-level=debug", "-log-json"])
+        .env("CONSUL_HTTP_ADDR", &dev.agent.http_addr)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut seen = String::new();
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if tx.send(seen.clone()).is_err() {
+                break;
+            }
+        }
+    });
+    // The monitor's own attach is logged at debug, below the agent's level.
+    let mut text = String::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !text.contains("a monitor attached") && std::time::Instant::now() < deadline {
+        if let Ok(t) = rx.recv_timeout(Duration::from_millis(200)) {
+            text = t;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = text
+        .lines()
+        .find(|l| l.contains("a monitor attached"))
+        .unwrap_or_else(|| panic!("no debug line streamed: {text:?}"));
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["@level"], "debug");
+    assert!(v["@timestamp"].is_string() && v["@module"].is_string());
+    assert!(
+        !dev.agent.log().contains("a monitor attached"),
+        "the agent's own log level changed"
+    );
+}

@@ -14,6 +14,7 @@ pub mod host;
 pub mod http;
 pub mod lan;
 pub mod local;
+pub mod monitor;
 pub mod reap;
 pub mod remote_exec;
 pub mod router;

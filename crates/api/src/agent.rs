@@ -236,4 +236,17 @@ impl Agent<'_> {
             .write_unit(Method::PUT, path, params, &WriteOptions::default(), None)
             .await
     }
+
+    /// `GET /v1/agent/monitor`: the agent's log from now on at `level`
+    /// (hclog's JSON lines with `json`), as a response whose body streams
+    /// until the agent or the caller ends it.
+    pub async fn monitor(&self, level: &str, json: bool) -> Result<reqwest::Response, ApiError> {
+        let mut params: Params = vec![("loglevel", level.to_string())];
+        if json {
+            params.push(("logjson", String::new()));
+        }
+        self.c
+            .send(Method::GET, "/v1/agent/monitor", params, "", "", None)
+            .await
+    }
 }

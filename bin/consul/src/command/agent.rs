@@ -148,17 +148,25 @@ fn init_subscriber(
     level: &str,
     writer: tracing_appender::non_blocking::NonBlocking,
 ) -> Option<consul_agent::agent::LogLevelHook> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
     let fixed = from_env.is_some();
     let filter = from_env.unwrap_or_else(|| level_filter(level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_filter_reloading();
-    let handle = builder.reload_handle();
-    if builder.try_init().is_err() || fixed {
+        .with_filter(filter);
+    // Monitors (`/v1/agent/monitor`) pick their own level, independent of
+    // the one stderr logs at.
+    let init = tracing_subscriber::registry()
+        .with(stderr)
+        .with(consul_agent::monitor::layer())
+        .try_init();
+    if init.is_err() || fixed {
         return None;
     }
     let current = std::sync::Mutex::new(tracing_level(level));

@@ -23,6 +23,7 @@ pub mod login;
 pub mod logout;
 pub mod maint;
 pub mod members;
+pub mod monitor;
 pub mod operator;
 pub mod operator_autopilot;
 pub mod operator_raft;
@@ -58,6 +59,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("logout", "Destroy a Consul token created with login"),
     ("maint", "Controls node or service maintenance mode"),
     ("members", "Lists the members of a Consul cluster"),
+    ("monitor", "Stream logs from a Consul agent"),
     (
         "operator",
         "Provides cluster-level tools for Consul operators",
@@ -110,6 +112,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("members") => members::run(rest),
         Some("operator") => operator::run(rest),
         Some("info") => info::run(rest),
+        Some("monitor") => monitor::run(rest),
         Some("reload") => reload::run(rest),
         Some("services") => services::run(rest),
         Some("validate") => validate::run(rest),

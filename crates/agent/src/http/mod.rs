@@ -9,6 +9,7 @@ pub mod acl_routes;
 pub mod agent;
 pub mod agent_acl;
 pub mod agent_host;
+pub mod agent_monitor;
 pub mod agent_self;
 pub mod agent_token;
 pub mod catalog;
@@ -283,6 +284,7 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .merge(acl_legacy::routes())
         .merge(acl_auth::routes())
         .merge(agent_host::routes())
+        .merge(agent_monitor::routes())
         .merge(agent_token::routes())
         .merge(internal_acl::routes())
         .route_layer(axum::middleware::from_fn_with_state(
