@@ -159,6 +159,15 @@ fn operator_raft_and_autopilot_on_three_servers() {
     let got = get_json(&agents[f2], "/v1/operator/autopilot/configuration");
     assert_eq!(got["CleanupDeadServers"], false);
     assert!(got["ModifyIndex"].as_u64().unwrap() > 0);
+    // It is replicated state: a follower's own copy (a stale read) has it.
+    assert!(
+        wait_until(Duration::from_secs(10), || get_json(
+            &agents[f2],
+            "/v1/operator/autopilot/configuration?stale"
+        )["ModifyIndex"]
+            == got["ModifyIndex"]),
+        "the follower's state lacks the configuration"
+    );
     let dead_addr = format!("{}:8300", agents[f1].ip);
     agents[f1].kill9();
     let unhealthy = wait_until(Duration::from_secs(40), || {

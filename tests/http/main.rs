@@ -268,3 +268,35 @@ fn tokens_reach_the_servers_but_never_the_log() {
         );
     }
 }
+
+#[test]
+fn autopilot_configuration_is_written_through_raft_with_cas() {
+    let (_ip, a) = dev_agent();
+    let path = "/v1/operator/autopilot/configuration";
+    let fresh = get_json(&a, path);
+    assert_eq!(fresh["ModifyIndex"], 0, "defaults until first set: {fresh}");
+    assert_eq!(fresh["MaxTrailingLogs"], 250);
+    let body = br#"{"CleanupDeadServers":false,"MaxTrailingLogs":100}"#;
+    assert_eq!(
+        call(&a, "PUT", &format!("{path}?cas=0"), Some(body)),
+        (200, "true".to_string())
+    );
+    // The same CAS again no longer matches.
+    assert_eq!(
+        call(&a, "PUT", &format!("{path}?cas=0"), Some(body)),
+        (200, "false".to_string())
+    );
+    let set = get_json(&a, path);
+    assert_eq!(set["MaxTrailingLogs"], 100);
+    let index = set["ModifyIndex"].as_u64().unwrap();
+    assert!(index > 0 && set["CreateIndex"] == index);
+    let body = br#"{"CleanupDeadServers":true,"MaxTrailingLogs":100}"#;
+    assert_eq!(
+        call(&a, "PUT", &format!("{path}?cas={index}"), Some(body)),
+        (200, "true".to_string())
+    );
+    let again = get_json(&a, path);
+    assert_eq!(again["CleanupDeadServers"], true);
+    assert_eq!(again["CreateIndex"], index);
+    assert!(again["ModifyIndex"].as_u64().unwrap() > index);
+}

@@ -18,11 +18,10 @@
 //!   `(voters - 1) / 2` voters at once, never so many that fewer than a quorum
 //!   of the current voters remain, and never below `MinQuorum` voters
 //!   ([`prune_plan`]). Members gossip does not know of are left alone.
-//! * **Configuration** — kept in memory on each server (the FSM has no place
-//!   for it yet): a `PUT` lands on the leader only, and a new leader starts
-//!   from its own copy (the defaults unless it was set while it led).
-//!   `CreateIndex`/`ModifyIndex` are the state store's latest index when it
-//!   was set (at least one above the previous `ModifyIndex`), 0 for defaults.
+//! * **Configuration** — in the replicated state (`state/src/autopilot.rs`,
+//!   written by `Command::Autopilot` with Consul's `?cas`), so every server
+//!   and every new leader apply the same settings; the defaults until first
+//!   set (`CreateIndex`/`ModifyIndex` 0).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -45,9 +44,14 @@ pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(10);
 /// How long the leader waits for one server's Raft stats.
 pub const STATS_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The autopilot configuration in this server's state.
+pub fn config_of(server: &Server) -> AutopilotConfig {
+    let mut ws = consul_state::WatchSet::new();
+    server.store().snapshot().autopilot_config(&mut ws).1
+}
+
 /// Autopilot's state on one server (held by [`Server`]).
 pub struct Autopilot {
-    config: Mutex<AutopilotConfig>,
     /// The last gossip view; `None` until the agent fed one.
     members: Mutex<Option<Vec<Member>>>,
     /// Per Raft id: the last health verdict and since when (unix seconds).
@@ -70,7 +74,6 @@ fn unix_now() -> u64 {
 impl Default for Autopilot {
     fn default() -> Self {
         Autopilot {
-            config: Mutex::new(AutopilotConfig::default()),
             members: Mutex::new(None),
             stable: Mutex::new(BTreeMap::new()),
             wake: Notify::new(),
@@ -80,29 +83,6 @@ impl Default for Autopilot {
 }
 
 impl Autopilot {
-    /// The current configuration.
-    pub fn config(&self) -> AutopilotConfig {
-        lock(&self.config).clone()
-    }
-
-    /// Store `config` (with `cas`: only if `config.modify_index` matches);
-    /// `index` is the state store's latest index. Answers whether it was stored.
-    pub fn set_config(&self, mut config: AutopilotConfig, cas: bool, index: u64) -> bool {
-        let mut cur = lock(&self.config);
-        if cas && config.modify_index != cur.modify_index {
-            return false;
-        }
-        let next = index.max(cur.modify_index + 1);
-        config.create_index = if cur.create_index == 0 {
-            next
-        } else {
-            cur.create_index
-        };
-        config.modify_index = next;
-        *cur = config;
-        true
-    }
-
     /// The last gossip view of our datacenter's servers (empty if never fed).
     pub fn members(&self) -> Vec<Member> {
         lock(&self.members).clone().unwrap_or_default()
@@ -222,7 +202,7 @@ pub fn prune_plan(
 /// is set and the agent has fed a gossip view). Returns the removed Raft ids.
 pub async fn prune_dead_servers(server: &Server) -> Vec<u64> {
     let ap = server.autopilot();
-    let config = ap.config();
+    let config = config_of(server);
     let Some(members) = lock(&ap.members).clone() else {
         return Vec::new();
     };
@@ -307,7 +287,7 @@ async fn stats_of(server: &Server, rid: u64, addr: &str) -> Option<ServerStats> 
 /// Ask every Raft member for its stats and judge it; updates `StableSince`.
 pub async fn refresh_health(server: &Server) -> OperatorHealthReply {
     let ap = server.autopilot();
-    let config = ap.config();
+    let config = config_of(server);
     let members = ap.members();
     let raft = server.raft();
     let leader_id = raft.leader().map(|(id, _)| id);
@@ -446,24 +426,5 @@ mod tests {
             ..ok
         };
         assert!(!is_healthy(&cfg, true, Some(&never), &leader));
-    }
-
-    #[test]
-    fn cas_and_indexes() {
-        let ap = Autopilot::default();
-        assert_eq!(ap.config().modify_index, 0);
-        let mut c = ap.config();
-        c.max_trailing_logs = 10;
-        assert!(ap.set_config(c.clone(), false, 7));
-        let now = ap.config();
-        assert_eq!((now.create_index, now.modify_index), (7, 7));
-        assert_eq!(now.max_trailing_logs, 10);
-        // A stale CAS fails; a matching one succeeds and moves ModifyIndex only.
-        c.modify_index = 3;
-        assert!(!ap.set_config(c.clone(), true, 7));
-        c.modify_index = 7;
-        assert!(ap.set_config(c, true, 7));
-        let now = ap.config();
-        assert_eq!((now.create_index, now.modify_index), (7, 8));
     }
 }

@@ -510,7 +510,7 @@ impl Server {
         }
         // The leader: hand over only to a caught-up quorum of the others.
         let last = raft.stats().last_log_index;
-        let slack = self.inner.autopilot.config().max_trailing_logs;
+        let slack = crate::autopilot::config_of(self).max_trailing_logs;
         let progress = raft.replication();
         let caught_up: Vec<(u64, u64)> = others
             .iter()

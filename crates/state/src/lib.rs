@@ -8,6 +8,7 @@
 
 mod acl;
 mod acl_auth;
+mod autopilot;
 mod catalog;
 mod catalog_txn;
 mod error;

@@ -57,6 +57,8 @@ tables! {
     AclAuthMethods = "acl-auth-methods",
     /// ACL binding rules (after the auth methods they belong to).
     AclBindingRules = "acl-binding-rules",
+    /// The autopilot configuration (one row).
+    Autopilot = "autopilot",
 }
 
 impl Table {

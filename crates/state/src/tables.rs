@@ -39,6 +39,8 @@ pub(crate) struct Tables {
     pub session_locks: OrdMap<String, OrdSet<Arc<str>>>,
     /// ACL policies, roles and tokens.
     pub acl: crate::acl::AclTables,
+    /// The autopilot configuration, once set (`autopilot.rs`).
+    pub autopilot: Option<Arc<consul_types::autopilot::AutopilotConfig>>,
     /// The index table.
     pub indexes: Indexes,
 }

@@ -46,6 +46,9 @@ pub enum Command {
     Txn(TxnRequest),
     /// An ACL bootstrap, token, policy or role write (Consul types 9, 17–22).
     Acl(AclRequest),
+    /// The autopilot configuration (Consul type 10); answers whether it was
+    /// stored (`false`: a `cas` that did not match).
+    Autopilot(crate::autopilot::AutopilotSetRequest),
 }
 
 /// Why a log entry could not be decoded.
@@ -75,7 +78,7 @@ impl Command {
             | Command::Txn(_) => false,
             // It changes no state: a server that does not know it loses nothing.
             Command::Barrier => true,
-            Command::Session(_) | Command::Acl(_) => false,
+            Command::Session(_) | Command::Acl(_) | Command::Autopilot(_) => false,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod acl;
 pub mod acl_auth;
 pub mod agent;
+pub mod autopilot;
 pub mod bytes_b64;
 pub mod catalog;
 pub mod command;

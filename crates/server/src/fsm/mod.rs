@@ -7,6 +7,7 @@
 //! server silently diverge from the ones that applied it.
 
 mod acl;
+mod autopilot;
 mod catalog;
 mod kv;
 mod session;
@@ -49,6 +50,7 @@ impl Fsm {
             Command::Session(req) => session::apply(&self.store, index, req),
             Command::Txn(req) => txn::apply(&self.store, index, req),
             Command::Acl(req) => acl::apply(&self.store, index, req),
+            Command::Autopilot(req) => autopilot::apply(&self.store, index, req),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use consul_types::acl::{AclPolicy, AclRole, AclToken};
 use consul_types::acl_auth::{AclAuthMethod, AclBindingRule};
+use consul_types::autopilot::AutopilotConfig;
 use consul_types::catalog::{HealthCheck, Node, NodeService};
 use consul_types::kv::DirEntry;
 use consul_types::session::Session;
@@ -53,6 +54,7 @@ pub(super) fn ignorable(table: Table) -> bool {
         Table::Sessions => false,
         Table::AclPolicies | Table::AclRoles | Table::AclTokens => false,
         Table::AclAuthMethods | Table::AclBindingRules => false,
+        Table::Autopilot => false,
     }
 }
 
@@ -108,6 +110,7 @@ pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
                 .map(|r| &**r)
                 .collect::<Vec<_>>(),
         ),
+        Table::Autopilot => encode(&t.autopilot.as_deref()),
     }
 }
 
@@ -151,6 +154,11 @@ pub(super) fn load(t: &mut Tables, table: Table, rows: &[u8]) -> Result<(), Stat
             for r in rows {
                 t.acl.binding_rules.insert(r.id.clone(), Arc::new(r));
             }
+            Ok(())
+        }
+        Table::Autopilot => {
+            let row: Option<AutopilotConfig> = decode(table, rows)?;
+            t.autopilot = row.map(Arc::new);
             Ok(())
         }
     }

@@ -26,7 +26,9 @@ pub use types::{
 
 use std::collections::BTreeMap;
 
+use consul_types::autopilot::AutopilotSetRequest;
 use consul_types::catalog::CONSUL_SERVICE;
+use consul_types::command::{Command, CommandResult};
 
 use crate::autopilot;
 use crate::dispatch::RequestCtx;
@@ -56,7 +58,7 @@ pub(crate) async fn serve(
             RpcResponse::AutopilotConfig(autopilot_get_config(server))
         }
         OperatorRpc::AutopilotSetConfiguration(r) => {
-            RpcResponse::Bool(autopilot_set_config(server, r.config, r.cas))
+            RpcResponse::Bool(autopilot_set_config(server, r.config, r.cas).await?)
         }
         OperatorRpc::ServerHealth(_) => RpcResponse::OperatorHealth(server_health(server).await?),
     })
@@ -221,15 +223,24 @@ pub fn raft_stats(server: &Server) -> ServerStats {
 
 /// The autopilot configuration (`Operator.AutopilotGetConfiguration`).
 pub fn autopilot_get_config(server: &Server) -> AutopilotConfig {
-    server.autopilot().config()
+    autopilot::config_of(server)
 }
 
-/// Replace the autopilot configuration (`Operator.AutopilotSetConfiguration`);
-/// with `cas`, only if its `ModifyIndex` equals `config.modify_index`.
-/// Answers whether it was stored.
-pub fn autopilot_set_config(server: &Server, config: AutopilotConfig, cas: bool) -> bool {
-    let index = server.store().snapshot().latest_index();
-    server.autopilot().set_config(config, cas, index)
+/// Replace the autopilot configuration (`Operator.AutopilotSetConfiguration`)
+/// through Raft; with `cas`, only if its `ModifyIndex` equals
+/// `config.modify_index`. Answers whether it was stored.
+pub async fn autopilot_set_config(
+    server: &Server,
+    config: AutopilotConfig,
+    cas: bool,
+) -> Result<bool, RpcError> {
+    let cmd = Command::Autopilot(AutopilotSetRequest { config, cas });
+    match server.apply(cmd).await?.1 {
+        CommandResult::Bool(stored) => Ok(stored),
+        other => Err(RpcError::Internal(format!(
+            "unexpected result of an autopilot write: {other:?}"
+        ))),
+    }
 }
 
 /// Health of every server (`Operator.ServerHealth`); must run on the leader.
