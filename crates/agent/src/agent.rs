@@ -75,6 +75,9 @@ pub struct Agent {
     log_level_hook: std::sync::OnceLock<LogLevelHook>,
     /// Tokens held and callers' tokens resolved.
     acl: crate::acl::AgentAcl,
+    /// Held while config-file definitions are applied (at start and on each
+    /// reload), so they apply one at a time and in order.
+    definitions: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A callback that switches the process's log level (`"debug"`, `"info"`…).
@@ -103,7 +106,15 @@ impl Agent {
             shutdown: tokio::sync::watch::channel(false).0,
             config_args,
             log_level_hook: std::sync::OnceLock::new(),
+            definitions: Arc::default(),
         })
+    }
+
+    /// The lock config-file definitions are applied under: the start-up
+    /// application takes it before the HTTP API can ask for a reload, so a
+    /// reload never runs before (and is then undone by) the first load.
+    pub fn definitions_lock(&self) -> Arc<tokio::sync::Mutex<()>> {
+        self.definitions.clone()
     }
 
     /// Install the callback a reload uses to apply `log_level` (once; later

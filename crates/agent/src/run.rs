@@ -163,6 +163,8 @@ pub async fn start(
         server.set_user_event_sink(Arc::new(crate::lan::user_event::LanEventSink(lan.clone())));
     }
     tokio::spawn(crate::events::run(agent.clone()));
+    // Taken before the HTTP API serves: a reload waits for the first load.
+    let first_load = agent.definitions_lock().lock_owned().await;
 
     let http_addrs = http_addresses(&cfg)?;
     for addr in &http_addrs {
@@ -195,6 +197,7 @@ pub async fn start(
     let a = agent.clone();
     let (services, checks) = (cfg.services.clone(), cfg.checks.clone());
     tokio::spawn(async move {
+        let _first_load = first_load;
         if let Err(e) = apply_file_definitions(&a, &services, &checks).await {
             tracing::error!(error = %e, "agent: failed to register services and checks from config");
         }
@@ -372,6 +375,8 @@ pub async fn reload(agent: &Arc<Agent>) -> Result<(), AgentError> {
         log_level = %cfg.log_level,
         "agent: applying reloaded configuration"
     );
+    let lock = agent.definitions_lock();
+    let _applying = lock.lock().await;
     apply_file_definitions(agent, &cfg.services, &cfg.checks).await?;
     agent
         .watches()
