@@ -70,3 +70,27 @@ pub fn measure_since_with_labels(key: &[&str], start: Instant, labels: &[(&str, 
         emit(Kind::Sample, key, ms as f32, labels);
     }
 }
+
+/// A timer that adds its lifetime in ms to `key` when dropped, so one line
+/// at the top of a function measures all of it (Go's
+/// `defer metrics.MeasureSince(key, time.Now())`).
+#[must_use = "the timer measures until it is dropped"]
+#[derive(Debug)]
+pub struct Timer {
+    key: &'static [&'static str],
+    start: Instant,
+}
+
+/// Starts a [`Timer`] for `key`.
+pub fn timer(key: &'static [&'static str]) -> Timer {
+    Timer {
+        key,
+        start: Instant::now(),
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        measure_since(self.key, self.start);
+    }
+}

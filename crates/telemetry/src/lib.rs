@@ -28,7 +28,8 @@ pub mod timestamp;
 
 pub use global::{
     add_sample, add_sample_with_labels, global, incr_counter, incr_counter_with_labels,
-    measure_since, measure_since_with_labels, set_gauge, set_gauge_with_labels, set_global,
+    measure_since, measure_since_with_labels, set_gauge, set_gauge_with_labels, set_global, timer,
+    Timer,
 };
 pub use key::Label;
 pub use registry::{Emission, Kind, Metrics, MetricsConfig, Sink};
