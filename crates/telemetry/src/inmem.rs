@@ -78,28 +78,34 @@ impl InmemSink {
         self.interval_ms as f64 / 1000.0
     }
 
-    /// Sets a gauge.
-    pub fn set_gauge(&mut self, now_ms: u64, name: String, labels: Vec<Label>, value: f32) {
-        let key = series_key(&name, &labels);
-        self.current(now_ms).gauges.insert(
-            key,
-            GaugeValue {
-                name,
-                value,
-                labels,
-            },
-        );
+    /// Sets a gauge (`name` is the dotted display name).
+    pub fn set_gauge(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
+        let key = series_key(name, labels);
+        let gauges = &mut self.current(now_ms).gauges;
+        match gauges.get_mut(&key) {
+            Some(g) => g.value = value,
+            None => {
+                gauges.insert(
+                    key,
+                    GaugeValue {
+                        name: name.to_string(),
+                        value,
+                        labels: labels.to_vec(),
+                    },
+                );
+            }
+        }
     }
 
     /// Adds to a counter.
-    pub fn incr_counter(&mut self, now_ms: u64, name: String, labels: Vec<Label>, value: f32) {
-        let key = series_key(&name, &labels);
+    pub fn incr_counter(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
+        let key = series_key(name, labels);
         ingest(&mut self.current(now_ms).counters, key, name, labels, value);
     }
 
     /// Adds a sample (a timer's milliseconds).
-    pub fn add_sample(&mut self, now_ms: u64, name: String, labels: Vec<Label>, value: f32) {
-        let key = series_key(&name, &labels);
+    pub fn add_sample(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
+        let key = series_key(name, labels);
         ingest(&mut self.current(now_ms).samples, key, name, labels, value);
     }
 
@@ -139,18 +145,25 @@ impl InmemSink {
 fn ingest(
     map: &mut BTreeMap<String, SampledValue>,
     key: String,
-    name: String,
-    labels: Vec<Label>,
+    name: &str,
+    labels: &[Label],
     value: f32,
 ) {
-    map.entry(key)
-        .or_insert_with(|| SampledValue {
-            name,
-            agg: Aggregate::default(),
-            labels,
-        })
-        .agg
-        .ingest(f64::from(value));
+    // Look up before inserting: an existing series costs no allocation.
+    if let Some(s) = map.get_mut(&key) {
+        s.agg.ingest(f64::from(value));
+        return;
+    }
+    let mut agg = Aggregate::default();
+    agg.ingest(f64::from(value));
+    map.insert(
+        key,
+        SampledValue {
+            name: name.to_string(),
+            agg,
+            labels: labels.to_vec(),
+        },
+    );
 }
 
 #[cfg(test)]
@@ -160,13 +173,13 @@ mod tests {
     #[test]
     fn shows_the_current_interval_until_one_has_finished() {
         let mut s = InmemSink::default();
-        s.incr_counter(10_500, "consul.raft.apply".into(), vec![], 1.0);
-        s.incr_counter(12_000, "consul.raft.apply".into(), vec![], 2.0);
+        s.incr_counter(10_500, "consul.raft.apply", &[], 1.0);
+        s.incr_counter(12_000, "consul.raft.apply", &[], 2.0);
         let shown = s.displayed(15_000);
         assert_eq!(shown.start_ms, 10_000);
         assert_eq!(shown.counters["consul.raft.apply"].agg.sum, 3.0);
         // Once the next interval started, the finished one is shown.
-        s.add_sample(21_000, "consul.kvs.apply".into(), vec![], 1.5);
+        s.add_sample(21_000, "consul.kvs.apply", &[], 1.5);
         let shown = s.displayed(22_000);
         assert_eq!(shown.start_ms, 10_000);
         assert!(shown.samples.is_empty());
@@ -179,9 +192,9 @@ mod tests {
     fn gauges_keep_the_last_value_per_label_set() {
         let mut s = InmemSink::default();
         let l = |v: &str| vec![Label::new("node", v)];
-        s.set_gauge(1_000, "g".into(), l("a"), 1.0);
-        s.set_gauge(2_000, "g".into(), l("a"), 5.0);
-        s.set_gauge(3_000, "g".into(), l("b"), 7.0);
+        s.set_gauge(1_000, "g", &l("a"), 1.0);
+        s.set_gauge(2_000, "g", &l("a"), 5.0);
+        s.set_gauge(3_000, "g", &l("b"), 7.0);
         let shown = s.displayed(4_000);
         assert_eq!(shown.gauges.len(), 2);
         assert_eq!(shown.gauges["g;node=a"].value, 5.0);
@@ -192,7 +205,7 @@ mod tests {
     fn keeps_a_minute_of_intervals() {
         let mut s = InmemSink::default();
         for i in 0..20 {
-            s.incr_counter(i * INTERVAL_MS, "c".into(), vec![], 1.0);
+            s.incr_counter(i * INTERVAL_MS, "c", &[], 1.0);
         }
         assert_eq!(s.intervals().len(), 6);
         assert_eq!(s.intervals()[0].start_ms, 14 * INTERVAL_MS);

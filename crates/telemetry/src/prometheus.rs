@@ -56,19 +56,19 @@ impl PrometheusSink {
     }
 
     /// Sets a gauge; `name` is already flattened (`consul_runtime_alloc_bytes`).
-    pub fn set_gauge(&mut self, now_ms: u64, name: String, labels: &[Label], value: f32) {
+    pub fn set_gauge(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
         let s = series(&mut self.gauges, now_ms, name, labels, 0.0);
         s.value = f64::from(value);
     }
 
     /// Adds to a counter.
-    pub fn incr_counter(&mut self, now_ms: u64, name: String, labels: &[Label], value: f32) {
+    pub fn incr_counter(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
         let s = series(&mut self.counters, now_ms, name, labels, 0.0);
         s.value += f64::from(value);
     }
 
     /// Observes a sample.
-    pub fn add_sample(&mut self, now_ms: u64, name: String, labels: &[Label], value: f32) {
+    pub fn add_sample(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
         let s = series(
             &mut self.summaries,
             now_ms,
@@ -161,23 +161,23 @@ fn family<'a, 'b>(
 fn series<'a, T: Clone>(
     map: &'a mut BTreeMap<String, Series<T>>,
     now_ms: u64,
-    name: String,
+    name: &str,
     labels: &[Label],
     zero: T,
 ) -> &'a mut Series<T> {
-    let mut labels: Vec<(String, String)> = labels
-        .iter()
-        .map(|l| (prometheus_label_name(&l.name), l.value.clone()))
-        .collect();
     // client_golang sorts a metric's label pairs by name.
-    labels.sort();
-    let mut hash = name.clone();
-    for (k, v) in &labels {
-        let _ = write!(hash, ";{k}={v}");
+    let mut sorted: Vec<&Label> = labels.iter().collect();
+    sorted.sort();
+    let mut hash = name.to_string();
+    for l in &sorted {
+        let _ = write!(hash, ";{}={}", l.name, l.value);
     }
     let s = map.entry(hash).or_insert_with(|| Series {
-        name,
-        labels,
+        name: name.to_string(),
+        labels: sorted
+            .iter()
+            .map(|l| (prometheus_label_name(&l.name), l.value.clone()))
+            .collect(),
         updated_ms: now_ms,
         value: zero,
     });
@@ -238,12 +238,12 @@ mod tests {
     #[test]
     fn renders_families_in_the_text_format() {
         let mut p = PrometheusSink::new(60_000);
-        p.incr_counter(1_000, "consul_raft_apply".into(), &[], 1.0);
-        p.incr_counter(2_000, "consul_raft_apply".into(), &[], 2.0);
-        p.set_gauge(1_000, "consul_runtime_alloc_bytes".into(), &[], 5e7);
+        p.incr_counter(1_000, "consul_raft_apply", &[], 1.0);
+        p.incr_counter(2_000, "consul_raft_apply", &[], 2.0);
+        p.set_gauge(1_000, "consul_runtime_alloc_bytes", &[], 5e7);
         let node = [Label::new("node", "n\"1")];
         for v in [1.0, 2.0, 3.0, 4.0] {
-            p.add_sample(3_000, "consul_dns_domain_query".into(), &node, v);
+            p.add_sample(3_000, "consul_dns_domain_query", &node, v);
         }
         assert_eq!(
             p.render(4_000),
@@ -266,8 +266,8 @@ mod tests {
     #[test]
     fn quantiles_cover_the_last_ten_seconds_and_totals_everything() {
         let mut p = PrometheusSink::new(0);
-        p.add_sample(0, "t".into(), &[], 100.0);
-        p.add_sample(20_000, "t".into(), &[], 1.0);
+        p.add_sample(0, "t", &[], 100.0);
+        p.add_sample(20_000, "t", &[], 1.0);
         let text = p.render(21_000);
         assert!(text.contains("t{quantile=\"0.99\"} 1\n"), "{text}");
         assert!(text.contains("t_sum 101\n") && text.contains("t_count 2\n"));
@@ -278,8 +278,8 @@ mod tests {
     #[test]
     fn series_expire_after_the_retention_time() {
         let mut p = PrometheusSink::new(60_000);
-        p.incr_counter(0, "old".into(), &[], 1.0);
-        p.incr_counter(50_000, "new".into(), &[], 1.0);
+        p.incr_counter(0, "old", &[], 1.0);
+        p.incr_counter(50_000, "new", &[], 1.0);
         let text = p.render(70_000);
         assert!(!text.contains("old") && text.contains("new 1\n"), "{text}");
     }

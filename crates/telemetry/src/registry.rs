@@ -146,16 +146,16 @@ impl Metrics {
             if let Some(p) = st.prometheus.as_mut() {
                 let name = prometheus_name(&key);
                 match kind {
-                    Kind::Gauge => p.set_gauge(now_ms, name, &labels, value),
-                    Kind::Counter => p.incr_counter(now_ms, name, &labels, value),
-                    Kind::Sample => p.add_sample(now_ms, name, &labels, value),
+                    Kind::Gauge => p.set_gauge(now_ms, &name, &labels, value),
+                    Kind::Counter => p.incr_counter(now_ms, &name, &labels, value),
+                    Kind::Sample => p.add_sample(now_ms, &name, &labels, value),
                 }
             }
             let name = dotted(&key);
             match kind {
-                Kind::Gauge => st.inmem.set_gauge(now_ms, name, labels.clone(), value),
-                Kind::Counter => st.inmem.incr_counter(now_ms, name, labels.clone(), value),
-                Kind::Sample => st.inmem.add_sample(now_ms, name, labels.clone(), value),
+                Kind::Gauge => st.inmem.set_gauge(now_ms, &name, &labels, value),
+                Kind::Counter => st.inmem.incr_counter(now_ms, &name, &labels, value),
+                Kind::Sample => st.inmem.add_sample(now_ms, &name, &labels, value),
             }
         }
         let e = Emission {
