@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod prometheus_server;
 
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
