@@ -99,11 +99,40 @@ fn json_summary_has_consuls_shape_and_shows_kv_writes() {
     );
 }
 
+/// A DNS question for `name` of type `qtype`, sent over UDP to the
+/// agent's DNS port; waits for the answer.
+fn dns_query(ip: std::net::Ipv4Addr, name: &str, qtype: u16) {
+    let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    for label in name.trim_end_matches('.').split('.') {
+        q.push(label.len() as u8);
+        q.extend_from_slice(label.as_bytes());
+    }
+    q.push(0);
+    q.extend_from_slice(&qtype.to_be_bytes());
+    q.extend_from_slice(&1u16.to_be_bytes());
+    let sock = UdpSocket::bind((ip, 0)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let mut buf = [0u8; 1500];
+    // The DNS listener may start just after the HTTP API answers.
+    for _ in 0..10 {
+        sock.send_to(&q, (ip, 8600)).unwrap();
+        if let Ok(n) = sock.recv(&mut buf) {
+            assert!(n >= 12 && buf[..2] == [0x12, 0x34], "not our answer");
+            return;
+        }
+    }
+    panic!("no DNS answer for {name}");
+}
+
 #[test]
 fn prometheus_format_parses_and_names_metrics_as_consul() {
-    let (_ip, _dir, agent) =
+    let (ip, _dir, agent) =
         agent_with_telemetry("prometheus_retention_time = \"60s\"\ndisable_hostname = true");
     put_ok(&agent, "/v1/kv/metrics/p", "1");
+    dns_query(ip.ip(), "consul.service.consul", 1);
+    let o = ip.ip().octets();
+    let reverse = format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0]);
+    dns_query(ip.ip(), &reverse, 12);
     let mut text = String::new();
     let seen = wait_until(Duration::from_secs(10), || {
         let (status, headers, body) = http(
@@ -143,8 +172,20 @@ fn prometheus_format_parses_and_names_metrics_as_consul() {
         "# TYPE consul_raft_commitTime summary\n",
         "consul_http_PUT_v1_kv___count 1\n",
         "# TYPE consul_runtime_alloc_bytes gauge\n",
+        "# TYPE consul_serf_member_join counter\n",
+        "# TYPE consul_raft_state_leader counter\n",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    let node = get_json(&agent, "/v1/agent/self")["Config"]["NodeName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for want in [
+        format!("consul_dns_domain_query_count{{node=\"{node}\"}} 1\n"),
+        format!("consul_dns_ptr_query_count{{node=\"{node}\"}} 1\n"),
+    ] {
+        assert!(text.contains(&want), "missing {want:?} in\n{text}");
     }
 
     // The Accept header Prometheus sends selects the same format.
