@@ -81,7 +81,12 @@ impl Handler {
     /// the query's ID), without awaiting anything. `false`: not cached, or
     /// caching is off; call [`Handler::handle`].
     pub fn answer_cached(&self, packet: &[u8], transport: Transport, out: &mut Vec<u8>) -> bool {
-        matches!(self.probe(packet, transport, out), (_, Probe::Hit))
+        let start = std::time::Instant::now();
+        let hit = matches!(self.probe(packet, transport, out), (_, Probe::Hit));
+        if hit {
+            self.measure("domain_query", start);
+        }
+        hit
     }
 
     /// Number of cached responses.

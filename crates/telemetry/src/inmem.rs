@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::aggregate::Aggregate;
-use crate::key::{series_key, Label};
+use crate::key::{push_dotted, push_label_suffix, to_owned, Label, LabelRef};
 
 /// Consul's aggregation interval.
 pub const INTERVAL_MS: u64 = 10_000;
@@ -54,6 +54,8 @@ pub struct InmemSink {
     interval_ms: u64,
     max_intervals: usize,
     intervals: Vec<Interval>,
+    /// Reused for series keys, so an emission allocates nothing.
+    scratch: String,
 }
 
 impl Default for InmemSink {
@@ -70,6 +72,7 @@ impl InmemSink {
             interval_ms,
             max_intervals: usize::try_from(retain_ms / interval_ms).unwrap_or(1).max(1),
             intervals: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -78,35 +81,55 @@ impl InmemSink {
         self.interval_ms as f64 / 1000.0
     }
 
-    /// Sets a gauge (`name` is the dotted display name).
-    pub fn set_gauge(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
-        let key = series_key(name, labels);
+    /// Sets gauge `parts` (the full name, prefix included).
+    pub fn set_gauge(&mut self, now_ms: u64, parts: &[&str], labels: &[LabelRef<'_>], value: f32) {
+        let mut key = self.key(parts, labels);
         let gauges = &mut self.current(now_ms).gauges;
-        match gauges.get_mut(&key) {
+        match gauges.get_mut(key.as_str()) {
             Some(g) => g.value = value,
             None => {
                 gauges.insert(
-                    key,
+                    key.clone(),
                     GaugeValue {
-                        name: name.to_string(),
+                        name: name_of(&key, labels),
                         value,
-                        labels: labels.to_vec(),
+                        labels: to_owned(labels),
                     },
                 );
             }
         }
+        key.clear();
+        self.scratch = key;
     }
 
-    /// Adds to a counter.
-    pub fn incr_counter(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
-        let key = series_key(name, labels);
-        ingest(&mut self.current(now_ms).counters, key, name, labels, value);
+    /// Adds to counter `parts`.
+    pub fn incr_counter(
+        &mut self,
+        now_ms: u64,
+        parts: &[&str],
+        labels: &[LabelRef<'_>],
+        value: f32,
+    ) {
+        let mut key = self.key(parts, labels);
+        ingest(&mut self.current(now_ms).counters, &key, labels, value);
+        key.clear();
+        self.scratch = key;
     }
 
-    /// Adds a sample (a timer's milliseconds).
-    pub fn add_sample(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
-        let key = series_key(name, labels);
-        ingest(&mut self.current(now_ms).samples, key, name, labels, value);
+    /// Adds a sample (a timer's milliseconds) to `parts`.
+    pub fn add_sample(&mut self, now_ms: u64, parts: &[&str], labels: &[LabelRef<'_>], value: f32) {
+        let mut key = self.key(parts, labels);
+        ingest(&mut self.current(now_ms).samples, &key, labels, value);
+        key.clear();
+        self.scratch = key;
+    }
+
+    /// The series key in the reused buffer (taken; callers put it back).
+    fn key(&mut self, parts: &[&str], labels: &[LabelRef<'_>]) -> String {
+        let mut key = std::mem::take(&mut self.scratch);
+        push_dotted(&mut key, parts);
+        push_label_suffix(&mut key, labels);
+        key
     }
 
     /// The interval Consul displays at `now_ms`: the last finished one, or
@@ -142,26 +165,31 @@ impl InmemSink {
     }
 }
 
+/// The display name: the series key without its label suffix.
+fn name_of(key: &str, labels: &[LabelRef<'_>]) -> String {
+    let suffix: usize = labels.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    key[..key.len() - suffix].to_string()
+}
+
 fn ingest(
     map: &mut BTreeMap<String, SampledValue>,
-    key: String,
-    name: &str,
-    labels: &[Label],
+    key: &str,
+    labels: &[LabelRef<'_>],
     value: f32,
 ) {
     // Look up before inserting: an existing series costs no allocation.
-    if let Some(s) = map.get_mut(&key) {
+    if let Some(s) = map.get_mut(key) {
         s.agg.ingest(f64::from(value));
         return;
     }
     let mut agg = Aggregate::default();
     agg.ingest(f64::from(value));
     map.insert(
-        key,
+        key.to_string(),
         SampledValue {
-            name: name.to_string(),
+            name: name_of(key, labels),
             agg,
-            labels: labels.to_vec(),
+            labels: to_owned(labels),
         },
     );
 }
@@ -173,13 +201,13 @@ mod tests {
     #[test]
     fn shows_the_current_interval_until_one_has_finished() {
         let mut s = InmemSink::default();
-        s.incr_counter(10_500, "consul.raft.apply", &[], 1.0);
-        s.incr_counter(12_000, "consul.raft.apply", &[], 2.0);
+        s.incr_counter(10_500, &["consul", "raft", "apply"], &[], 1.0);
+        s.incr_counter(12_000, &["consul", "raft", "apply"], &[], 2.0);
         let shown = s.displayed(15_000);
         assert_eq!(shown.start_ms, 10_000);
         assert_eq!(shown.counters["consul.raft.apply"].agg.sum, 3.0);
         // Once the next interval started, the finished one is shown.
-        s.add_sample(21_000, "consul.kvs.apply", &[], 1.5);
+        s.add_sample(21_000, &["consul", "kvs", "apply"], &[], 1.5);
         let shown = s.displayed(22_000);
         assert_eq!(shown.start_ms, 10_000);
         assert!(shown.samples.is_empty());
@@ -191,10 +219,10 @@ mod tests {
     #[test]
     fn gauges_keep_the_last_value_per_label_set() {
         let mut s = InmemSink::default();
-        let l = |v: &str| vec![Label::new("node", v)];
-        s.set_gauge(1_000, "g", &l("a"), 1.0);
-        s.set_gauge(2_000, "g", &l("a"), 5.0);
-        s.set_gauge(3_000, "g", &l("b"), 7.0);
+        let l = |v: &'static str| [("node", v)];
+        s.set_gauge(1_000, &["g"], &l("a"), 1.0);
+        s.set_gauge(2_000, &["g"], &l("a"), 5.0);
+        s.set_gauge(3_000, &["g"], &l("b"), 7.0);
         let shown = s.displayed(4_000);
         assert_eq!(shown.gauges.len(), 2);
         assert_eq!(shown.gauges["g;node=a"].value, 5.0);
@@ -205,7 +233,7 @@ mod tests {
     fn keeps_a_minute_of_intervals() {
         let mut s = InmemSink::default();
         for i in 0..20 {
-            s.incr_counter(i * INTERVAL_MS, "c", &[], 1.0);
+            s.incr_counter(i * INTERVAL_MS, &["c"], &[], 1.0);
         }
         assert_eq!(s.intervals().len(), 6);
         assert_eq!(s.intervals()[0].start_ms, 14 * INTERVAL_MS);

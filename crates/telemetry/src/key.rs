@@ -19,23 +19,52 @@ impl Label {
     }
 }
 
-/// The in-memory sink's display name: the parts joined with `.`, spaces
-/// replaced by `_` (`consul.kvs.apply`).
-pub fn dotted(parts: &[&str]) -> String {
-    parts.join(".").replace(' ', "_")
+/// Labels as call sites pass them: `(name, value)`.
+pub type LabelRef<'a> = (&'a str, &'a str);
+
+/// Owned labels from borrowed ones (when a series is created).
+pub fn to_owned(labels: &[LabelRef<'_>]) -> Vec<Label> {
+    labels.iter().map(|(n, v)| Label::new(n, v)).collect()
 }
 
-/// The in-memory sink's key for one series: the dotted name, then
-/// `;name=value` for each label, spaces replaced by `_`. Series are kept and
-/// listed in the order of these keys.
-pub fn series_key(name: &str, labels: &[Label]) -> String {
-    let mut k = name.to_string();
-    for l in labels {
-        k.push(';');
-        k.push_str(&l.name.replace(' ', "_"));
-        k.push('=');
-        k.push_str(&l.value.replace(' ', "_"));
+fn push_no_spaces(buf: &mut String, s: &str) {
+    buf.extend(s.chars().map(|c| if c == ' ' { '_' } else { c }));
+}
+
+/// Writes the in-memory sink's display name into `buf`: the parts joined
+/// with `.`, spaces replaced by `_` (`consul.kvs.apply`).
+pub fn push_dotted(buf: &mut String, parts: &[&str]) {
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            buf.push('.');
+        }
+        push_no_spaces(buf, p);
     }
+}
+
+/// The display name as a new string.
+pub fn dotted(parts: &[&str]) -> String {
+    let mut s = String::new();
+    push_dotted(&mut s, parts);
+    s
+}
+
+/// Writes `;name=value` for each label (spaces replaced by `_`) after the
+/// name already in `buf`: the in-memory sink's key of one series. Series
+/// are kept and listed in the order of these keys.
+pub fn push_label_suffix(buf: &mut String, labels: &[LabelRef<'_>]) {
+    for (n, v) in labels {
+        buf.push(';');
+        push_no_spaces(buf, n);
+        buf.push('=');
+        push_no_spaces(buf, v);
+    }
+}
+
+/// The series key of `name` with `labels`, as a new string.
+pub fn series_key(name: &str, labels: &[LabelRef<'_>]) -> String {
+    let mut k = name.to_string();
+    push_label_suffix(&mut k, labels);
     k
 }
 
@@ -43,13 +72,24 @@ pub fn series_key(name: &str, labels: &[Label]) -> String {
 /// space, `.`, `=`, `-` and `/` replaced by `_` (`consul_kvs_apply`). A
 /// character Prometheus refuses in a name also becomes `_`.
 pub fn prometheus_name(parts: &[&str]) -> String {
-    let joined = parts.join("_");
-    let mut out = String::with_capacity(joined.len());
-    for (i, c) in joined.chars().enumerate() {
-        let ok = c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit());
-        out.push(if ok { c } else { '_' });
+    let mut s = String::new();
+    push_prometheus_name(&mut s, parts);
+    s
+}
+
+/// [`prometheus_name`] written into `buf`.
+pub fn push_prometheus_name(buf: &mut String, parts: &[&str]) {
+    let start = buf.len();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            buf.push('_');
+        }
+        for c in p.chars() {
+            let digit_ok = buf.len() > start && c.is_ascii_digit();
+            let ok = c.is_ascii_alphabetic() || c == '_' || c == ':' || digit_ok;
+            buf.push(if ok { c } else { '_' });
+        }
     }
-    out
 }
 
 /// A label name Prometheus accepts: characters outside `[a-zA-Z0-9_]` (and a
@@ -95,7 +135,7 @@ mod tests {
 
     #[test]
     fn series_keys_carry_labels() {
-        let labels = [Label::new("node", "n 1"), Label::new("path", "v1_kv_")];
+        let labels = [("node", "n 1"), ("path", "v1_kv_")];
         assert_eq!(
             series_key("consul.dns.domain_query", &labels),
             "consul.dns.domain_query;node=n_1;path=v1_kv_"

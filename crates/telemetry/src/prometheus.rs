@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 
-use crate::key::{prometheus_label_name, Label};
+use crate::key::{prometheus_label_name, push_prometheus_name, LabelRef};
 use crate::number::go_float;
 
 /// The window of a summary's quantiles (client_golang's `MaxAge`).
@@ -44,6 +44,8 @@ pub struct PrometheusSink {
     gauges: BTreeMap<String, Series<f64>>,
     counters: BTreeMap<String, Series<f64>>,
     summaries: BTreeMap<String, Series<SummaryValue>>,
+    /// Reused for series keys, so an emission allocates nothing.
+    scratch: String,
 }
 
 impl PrometheusSink {
@@ -55,24 +57,35 @@ impl PrometheusSink {
         }
     }
 
-    /// Sets a gauge; `name` is already flattened (`consul_runtime_alloc_bytes`).
-    pub fn set_gauge(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
-        let s = series(&mut self.gauges, now_ms, name, labels, 0.0);
-        s.value = f64::from(value);
+    /// Sets gauge `parts` (the full name, prefix included).
+    pub fn set_gauge(&mut self, now_ms: u64, parts: &[&str], labels: &[LabelRef<'_>], value: f32) {
+        let mut key = self.key(parts, labels);
+        series(&mut self.gauges, now_ms, &key, labels, 0.0).value = f64::from(value);
+        key.clear();
+        self.scratch = key;
     }
 
-    /// Adds to a counter.
-    pub fn incr_counter(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
-        let s = series(&mut self.counters, now_ms, name, labels, 0.0);
-        s.value += f64::from(value);
+    /// Adds to counter `parts`.
+    pub fn incr_counter(
+        &mut self,
+        now_ms: u64,
+        parts: &[&str],
+        labels: &[LabelRef<'_>],
+        value: f32,
+    ) {
+        let mut key = self.key(parts, labels);
+        series(&mut self.counters, now_ms, &key, labels, 0.0).value += f64::from(value);
+        key.clear();
+        self.scratch = key;
     }
 
-    /// Observes a sample.
-    pub fn add_sample(&mut self, now_ms: u64, name: &str, labels: &[Label], value: f32) {
+    /// Observes a sample of `parts`.
+    pub fn add_sample(&mut self, now_ms: u64, parts: &[&str], labels: &[LabelRef<'_>], value: f32) {
+        let mut key = self.key(parts, labels);
         let s = series(
             &mut self.summaries,
             now_ms,
-            name,
+            &key,
             labels,
             SummaryValue::default(),
         );
@@ -83,6 +96,19 @@ impl PrometheusSink {
         if s.value.window.len() > MAX_WINDOW_VALUES {
             s.value.window.pop_front();
         }
+        key.clear();
+        self.scratch = key;
+    }
+
+    /// The series key (flattened name, then `;name=value` per label in
+    /// emission order) in the reused buffer; callers put it back.
+    fn key(&mut self, parts: &[&str], labels: &[LabelRef<'_>]) -> String {
+        let mut key = std::mem::take(&mut self.scratch);
+        push_prometheus_name(&mut key, parts);
+        for (n, v) in labels {
+            let _ = write!(key, ";{n}={v}");
+        }
+        key
     }
 
     /// Drops expired series and renders the rest in the text format.
@@ -158,29 +184,33 @@ fn family<'a, 'b>(
     })
 }
 
+/// The series of `key`, created (with its name and its labels sorted by
+/// name, as client_golang keeps them) on first use.
 fn series<'a, T: Clone>(
     map: &'a mut BTreeMap<String, Series<T>>,
     now_ms: u64,
-    name: &str,
-    labels: &[Label],
+    key: &str,
+    labels: &[LabelRef<'_>],
     zero: T,
 ) -> &'a mut Series<T> {
-    // client_golang sorts a metric's label pairs by name.
-    let mut sorted: Vec<&Label> = labels.iter().collect();
-    sorted.sort();
-    let mut hash = name.to_string();
-    for l in &sorted {
-        let _ = write!(hash, ";{}={}", l.name, l.value);
-    }
-    let s = map.entry(hash).or_insert_with(|| Series {
-        name: name.to_string(),
-        labels: sorted
+    if !map.contains_key(key) {
+        let suffix: usize = labels.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+        let mut sorted: Vec<(String, String)> = labels
             .iter()
-            .map(|l| (prometheus_label_name(&l.name), l.value.clone()))
-            .collect(),
-        updated_ms: now_ms,
-        value: zero,
-    });
+            .map(|(n, v)| (prometheus_label_name(n), v.to_string()))
+            .collect();
+        sorted.sort();
+        map.insert(
+            key.to_string(),
+            Series {
+                name: key[..key.len() - suffix].to_string(),
+                labels: sorted,
+                updated_ms: now_ms,
+                value: zero,
+            },
+        );
+    }
+    let s = map.get_mut(key).expect("the series was just ensured");
     s.updated_ms = now_ms;
     s
 }
@@ -238,12 +268,12 @@ mod tests {
     #[test]
     fn renders_families_in_the_text_format() {
         let mut p = PrometheusSink::new(60_000);
-        p.incr_counter(1_000, "consul_raft_apply", &[], 1.0);
-        p.incr_counter(2_000, "consul_raft_apply", &[], 2.0);
-        p.set_gauge(1_000, "consul_runtime_alloc_bytes", &[], 5e7);
-        let node = [Label::new("node", "n\"1")];
+        p.incr_counter(1_000, &["consul_raft_apply"], &[], 1.0);
+        p.incr_counter(2_000, &["consul_raft_apply"], &[], 2.0);
+        p.set_gauge(1_000, &["consul_runtime_alloc_bytes"], &[], 5e7);
+        let node = [("node", "n\"1")];
         for v in [1.0, 2.0, 3.0, 4.0] {
-            p.add_sample(3_000, "consul_dns_domain_query", &node, v);
+            p.add_sample(3_000, &["consul_dns_domain_query"], &node, v);
         }
         assert_eq!(
             p.render(4_000),
@@ -266,8 +296,8 @@ mod tests {
     #[test]
     fn quantiles_cover_the_last_ten_seconds_and_totals_everything() {
         let mut p = PrometheusSink::new(0);
-        p.add_sample(0, "t", &[], 100.0);
-        p.add_sample(20_000, "t", &[], 1.0);
+        p.add_sample(0, &["t"], &[], 100.0);
+        p.add_sample(20_000, &["t"], &[], 1.0);
         let text = p.render(21_000);
         assert!(text.contains("t{quantile=\"0.99\"} 1\n"), "{text}");
         assert!(text.contains("t_sum 101\n") && text.contains("t_count 2\n"));
@@ -278,8 +308,8 @@ mod tests {
     #[test]
     fn series_expire_after_the_retention_time() {
         let mut p = PrometheusSink::new(60_000);
-        p.incr_counter(0, "old", &[], 1.0);
-        p.incr_counter(50_000, "new", &[], 1.0);
+        p.incr_counter(0, &["old"], &[], 1.0);
+        p.incr_counter(50_000, &["new"], &[], 1.0);
         let text = p.render(70_000);
         assert!(!text.contains("old") && text.contains("new 1\n"), "{text}");
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::inmem::InmemSink;
-use crate::key::{dotted, prometheus_name, Label};
+use crate::key::LabelRef;
 use crate::prometheus::PrometheusSink;
 use crate::summary::Summary;
 
@@ -33,8 +33,8 @@ pub struct Emission<'a> {
     pub key: &'a [&'a str],
     /// The value (ms for timers).
     pub value: f32,
-    /// The labels.
-    pub labels: &'a [Label],
+    /// The labels, `(name, value)`.
+    pub labels: &'a [LabelRef<'a>],
 }
 
 /// An extra destination of every emission (the agent's statsd senders). It
@@ -130,42 +130,52 @@ impl Metrics {
         labels: &[(&str, &str)],
     ) {
         let cfg = &self.0.config;
-        let mut key: Vec<&str> = Vec::with_capacity(parts.len() + 2);
+        // The full name on the stack: prefix, host name (gauges), parts.
+        let mut buf: [&str; 16] = [""; 16];
+        let mut n = 0;
         if !cfg.prefix.is_empty() {
-            key.push(&cfg.prefix);
+            buf[n] = &cfg.prefix;
+            n += 1;
         }
         if kind == Kind::Gauge {
             if let Some(h) = &cfg.gauge_hostname {
-                key.push(h);
+                buf[n] = h;
+                n += 1;
             }
         }
-        key.extend_from_slice(parts);
-        let labels: Vec<Label> = labels.iter().map(|(n, v)| Label::new(n, v)).collect();
+        let long: Vec<&str>;
+        let key: &[&str] = if n + parts.len() <= buf.len() {
+            buf[n..n + parts.len()].copy_from_slice(parts);
+            &buf[..n + parts.len()]
+        } else {
+            long = buf[..n].iter().chain(parts).copied().collect();
+            &long
+        };
         {
             let mut st = self.lock();
             if let Some(p) = st.prometheus.as_mut() {
-                let name = prometheus_name(&key);
                 match kind {
-                    Kind::Gauge => p.set_gauge(now_ms, &name, &labels, value),
-                    Kind::Counter => p.incr_counter(now_ms, &name, &labels, value),
-                    Kind::Sample => p.add_sample(now_ms, &name, &labels, value),
+                    Kind::Gauge => p.set_gauge(now_ms, key, labels, value),
+                    Kind::Counter => p.incr_counter(now_ms, key, labels, value),
+                    Kind::Sample => p.add_sample(now_ms, key, labels, value),
                 }
             }
-            let name = dotted(&key);
             match kind {
-                Kind::Gauge => st.inmem.set_gauge(now_ms, &name, &labels, value),
-                Kind::Counter => st.inmem.incr_counter(now_ms, &name, &labels, value),
-                Kind::Sample => st.inmem.add_sample(now_ms, &name, &labels, value),
+                Kind::Gauge => st.inmem.set_gauge(now_ms, key, labels, value),
+                Kind::Counter => st.inmem.incr_counter(now_ms, key, labels, value),
+                Kind::Sample => st.inmem.add_sample(now_ms, key, labels, value),
             }
         }
-        let e = Emission {
-            kind,
-            key: &key,
-            value,
-            labels: &labels,
-        };
-        for s in &self.0.sinks {
-            s.emit(&e);
+        if !self.0.sinks.is_empty() {
+            let e = Emission {
+                kind,
+                key,
+                value,
+                labels,
+            };
+            for s in &self.0.sinks {
+                s.emit(&e);
+            }
         }
     }
 
@@ -258,5 +268,36 @@ mod tests {
         let m = Metrics::new(MetricsConfig::default(), Vec::new());
         assert!(!m.prometheus_enabled());
         assert_eq!(m.prometheus_text_at(0), None);
+    }
+
+    /// Cost of one emission (run with `--release -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn emission_cost() {
+        let m = Metrics::new(
+            MetricsConfig {
+                prometheus_retention_ms: 60_000,
+                ..MetricsConfig::default()
+            },
+            Vec::new(),
+        );
+        let n = 1_000_000u64;
+        let t = std::time::Instant::now();
+        for i in 0..n {
+            m.emit_at(
+                i / 100,
+                Kind::Sample,
+                &["dns", "domain_query"],
+                0.5,
+                &[("node", "n1")],
+            );
+        }
+        let labelled = t.elapsed().as_nanos() as u64 / n;
+        let t = std::time::Instant::now();
+        for i in 0..n {
+            m.emit_at(i / 100, Kind::Counter, &["raft", "apply"], 1.0, &[]);
+        }
+        let plain = t.elapsed().as_nanos() as u64 / n;
+        println!("ns per emission: labelled sample {labelled}, plain counter {plain}");
     }
 }

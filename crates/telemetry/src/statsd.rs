@@ -22,7 +22,7 @@ fn kind_suffix(kind: Kind) -> &'static str {
 /// the value is printed with six decimals as Go's `%f`.
 pub fn statsd_line(e: &Emission<'_>) -> String {
     let mut parts: Vec<&str> = e.key.to_vec();
-    parts.extend(e.labels.iter().map(|l| l.value.as_str()));
+    parts.extend(e.labels.iter().map(|(_, v)| *v));
     format!(
         "{}:{:.6}|{}\n",
         statsd_name(&parts),
@@ -49,9 +49,9 @@ pub fn dogstatsd_line(e: &Emission<'_>, hostname: &str, tags: &[String]) -> Stri
     };
     let mut line = format!("{}:{value}|{}", statsd_name(&parts), kind_suffix(e.kind));
     let mut all: Vec<String> = tags.to_vec();
-    for l in e.labels {
-        let name = sanitize(&l.name);
-        let value = sanitize(&l.value);
+    for (n, v) in e.labels {
+        let name = sanitize(n);
+        let value = sanitize(v);
         all.push(if value.is_empty() {
             name
         } else {
@@ -100,11 +100,10 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::Label;
 
     #[test]
     fn statsd_lines() {
-        let labels = [Label::new("node", "n1")];
+        let labels = [("node", "n1")];
         let e = Emission {
             kind: Kind::Sample,
             key: &["consul", "dns", "domain_query"],

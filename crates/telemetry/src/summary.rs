@@ -126,12 +126,12 @@ mod tests {
     fn renders_consuls_shape() {
         let mut s = InmemSink::default();
         let t = 1_502_160_910_000;
-        s.set_gauge(t, "consul.session_ttl.active", &[], 0.0);
-        s.incr_counter(t, "consul.raft.apply", &[], 1.0);
-        s.incr_counter(t, "consul.raft.apply", &[], 1.0);
-        let node = vec![Label::new("node", "n1")];
-        s.add_sample(t, "consul.dns.domain_query", &node, 0.5);
-        s.add_sample(t, "consul.dns.domain_query", &node, 1.5);
+        s.set_gauge(t, &["consul", "session_ttl", "active"], &[], 0.0);
+        s.incr_counter(t, &["consul", "raft", "apply"], &[], 1.0);
+        s.incr_counter(t, &["consul", "raft", "apply"], &[], 1.0);
+        let node = [("node", "n1")];
+        s.add_sample(t, &["consul", "dns", "domain_query"], &node, 0.5);
+        s.add_sample(t, &["consul", "dns", "domain_query"], &node, 1.5);
         let secs = s.interval_secs();
         let v = serde_json::to_value(render(s.displayed(t), secs)).unwrap();
         assert_eq!(
