@@ -224,6 +224,7 @@ impl DnsBackend for CatalogBackend {
 pub fn dns_config(cfg: &consul_config::RuntimeConfig) -> Result<DnsConfig, String> {
     let mut dns = DnsConfig {
         datacenter: cfg.datacenter.clone(),
+        node_name: cfg.node_name.clone(),
         ..Default::default()
     };
     let with_dot = |d: &str| {

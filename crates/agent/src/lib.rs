@@ -20,6 +20,7 @@ pub mod remote_exec;
 pub mod router;
 pub mod run;
 pub mod servers;
+pub mod telemetry;
 pub mod ui;
 pub mod watches;
 

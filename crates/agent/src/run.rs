@@ -91,6 +91,7 @@ pub async fn start(
         std::fs::create_dir_all(dir)
             .map_err(|e| AgentError::Io(format!("{}: {e}", dir.display())))?;
     }
+    crate::telemetry::start(&cfg.telemetry);
     let bind = parse_ip(&cfg.bind_addr, "bind_addr")?;
     let advertise = match &cfg.advertise_addr {
         Some(a) => parse_ip(a, "advertise_addr")?,

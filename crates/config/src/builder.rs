@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::error::ConfigError;
 use crate::file_config::FileConfig;
-use crate::runtime::{AclConfig, Addresses, Ports, RuntimeConfig};
+use crate::runtime::{AclConfig, Addresses, Ports, RuntimeConfig, TelemetryConfig};
 
 /// Largest allowed `performance.raft_multiplier`.
 const MAX_RAFT_MULTIPLIER: i64 = 10;
@@ -208,6 +208,7 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
             .as_ref()
             .and_then(|h| h.response_headers.clone())
             .unwrap_or_default(),
+        telemetry: build_telemetry(&c),
         services,
         checks,
         watches: c.watches.clone().unwrap_or_default(),
@@ -216,6 +217,26 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
     validate(&rt, bootstrap_expect)?;
     warnings.extend(advice(&rt));
     Ok(RuntimeConfig { warnings, ..rt })
+}
+
+/// `telemetry`, with Consul's defaults; empty addresses are unset.
+fn build_telemetry(c: &FileConfig) -> TelemetryConfig {
+    let d = TelemetryConfig::default();
+    let Some(t) = c.telemetry.as_ref() else {
+        return d;
+    };
+    let addr = |a: &Option<String>| a.clone().filter(|s| !s.trim().is_empty());
+    TelemetryConfig {
+        prometheus_retention_time: t
+            .prometheus_retention_time
+            .unwrap_or(d.prometheus_retention_time),
+        disable_hostname: t.disable_hostname.unwrap_or(d.disable_hostname),
+        metrics_prefix: t.metrics_prefix.clone().unwrap_or(d.metrics_prefix),
+        statsd_address: addr(&t.statsd_address),
+        dogstatsd_addr: addr(&t.dogstatsd_addr),
+        dogstatsd_tags: t.dogstatsd_tags.clone().unwrap_or_default(),
+        disable_compat_1_9: t.disable_compat_1_9.unwrap_or(false),
+    }
 }
 
 /// Ports with defaults; each must fit -1..=65535.

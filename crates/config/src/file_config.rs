@@ -155,7 +155,7 @@ pub struct FileConfig {
     pub alt_domain: Option<String>,
     pub limits: Option<Limits>,
     pub http_config: Option<HttpConfig>,
-    pub telemetry: Option<Value>,
+    pub telemetry: Option<Telemetry>,
     pub rpc: Option<Value>,
     pub cache: Option<Value>,
     pub config_entries: Option<Value>,
@@ -308,6 +308,39 @@ pub struct UiConfig {
     pub metrics_provider_options_json: Option<String>,
     pub metrics_proxy: Option<Value>,
     pub dashboard_url_templates: Option<BTreeMap<String, String>>,
+}
+
+/// `telemetry`: where metrics go and how they are named. The Circonus and
+/// statsite keys and the filters are accepted but not interpreted.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct Telemetry {
+    #[serde(default, with = "serde_go_opt")]
+    pub prometheus_retention_time: Option<Duration>,
+    pub disable_hostname: Option<bool>,
+    pub metrics_prefix: Option<String>,
+    pub statsd_address: Option<String>,
+    pub dogstatsd_addr: Option<String>,
+    pub dogstatsd_tags: Option<Vec<String>>,
+    pub statsite_address: Option<Value>,
+    pub filter_default: Option<Value>,
+    pub allowed_prefixes: Option<Value>,
+    pub blocked_prefixes: Option<Value>,
+    #[serde(rename = "disable_compat_1.9")]
+    pub disable_compat_1_9: Option<bool>,
+    pub circonus_api_app: Option<Value>,
+    pub circonus_api_token: Option<Value>,
+    pub circonus_api_url: Option<Value>,
+    pub circonus_broker_id: Option<Value>,
+    pub circonus_broker_select_tag: Option<Value>,
+    pub circonus_check_display_name: Option<Value>,
+    pub circonus_check_force_metric_activation: Option<Value>,
+    pub circonus_check_id: Option<Value>,
+    pub circonus_check_instance_id: Option<Value>,
+    pub circonus_check_search_tag: Option<Value>,
+    pub circonus_check_tags: Option<Value>,
+    pub circonus_submission_interval: Option<Value>,
+    pub circonus_submission_url: Option<Value>,
 }
 
 /// `dns_config`.

@@ -25,4 +25,4 @@ pub use consul_types::hcl;
 pub use error::ConfigError;
 pub use flags::{parse_agent_args, AgentFlags};
 pub use load::{load, load_from_args};
-pub use runtime::{AclConfig, Addresses, Ports, RuntimeConfig};
+pub use runtime::{AclConfig, Addresses, Ports, RuntimeConfig, TelemetryConfig};

@@ -93,6 +93,39 @@ pub struct AclConfig {
     pub replication: Option<String>,
 }
 
+/// `telemetry`: how metrics are named and where they are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetryConfig {
+    /// `prometheus_retention_time` (default 0: `?format=prometheus` is refused).
+    pub prometheus_retention_time: Duration,
+    /// `disable_hostname`: no host name in gauge names.
+    pub disable_hostname: bool,
+    /// `metrics_prefix` (default `consul`).
+    pub metrics_prefix: String,
+    /// `statsd_address` (`host:port`), if set.
+    pub statsd_address: Option<String>,
+    /// `dogstatsd_addr` (`host:port`), if set.
+    pub dogstatsd_addr: Option<String>,
+    /// `dogstatsd_tags`: `k:v` tags added to every DogStatsD line.
+    pub dogstatsd_tags: Vec<String>,
+    /// `disable_compat_1.9`: no pre-1.9 `consul.http.<METHOD>.<path>` timers.
+    pub disable_compat_1_9: bool,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            prometheus_retention_time: Duration::ZERO,
+            disable_hostname: false,
+            metrics_prefix: "consul".into(),
+            statsd_address: None,
+            dogstatsd_addr: None,
+            dogstatsd_tags: Vec::new(),
+            disable_compat_1_9: false,
+        }
+    }
+}
+
 /// The merged, validated configuration of one agent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuntimeConfig {
@@ -230,6 +263,8 @@ pub struct RuntimeConfig {
     pub max_query_time: Duration,
     /// `http_config.response_headers`.
     pub http_response_headers: BTreeMap<String, String>,
+    /// `telemetry`.
+    pub telemetry: TelemetryConfig,
     /// Service definitions from every source, raw, in order.
     pub services: Vec<Value>,
     /// Check definitions from every source, raw, in order.

@@ -93,6 +93,8 @@ pub struct DnsConfig {
     pub disable_compression: bool,
     /// SOA numbers.
     pub soa: SoaConfig,
+    /// This agent's node name: the `node` label of the query timers.
+    pub node_name: String,
 }
 
 impl Default for DnsConfig {
@@ -115,6 +117,7 @@ impl Default for DnsConfig {
             recursor_timeout: Duration::from_secs(2),
             disable_compression: false,
             soa: SoaConfig::default(),
+            node_name: String::new(),
         }
     }
 }

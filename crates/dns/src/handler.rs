@@ -81,7 +81,12 @@ impl Handler {
     /// the query's ID), without awaiting anything. `false`: not cached, or
     /// caching is off; call [`Handler::handle`].
     pub fn answer_cached(&self, packet: &[u8], transport: Transport, out: &mut Vec<u8>) -> bool {
-        matches!(self.probe(packet, transport, out), (_, Probe::Hit))
+        let start = std::time::Instant::now();
+        let hit = matches!(self.probe(packet, transport, out), (_, Probe::Hit));
+        if hit {
+            self.measure("domain_query", start);
+        }
+        hit
     }
 
     /// Number of cached responses.
@@ -115,15 +120,20 @@ impl Handler {
 
     /// Handle one packet. `None`: drop it (not a parseable query header).
     pub async fn handle(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
+        let start = std::time::Instant::now();
         let mut out = Vec::new();
         let (version, variant) = match self.probe(packet, transport, &mut out) {
-            (_, Probe::Hit) => return Some(out),
+            // Only answers of the domain are cached (never reverse ones).
+            (_, Probe::Hit) => {
+                self.measure("domain_query", start);
+                return Some(out);
+            }
             (version, Probe::Miss { variant }) => (version, variant),
         };
         // Read before the answer is built, so that a response is never
         // tagged with a later second than its SOA serial.
         let second = unix_second();
-        let (resp, order) = self.compute(packet, transport, variant).await?;
+        let (resp, order) = self.compute(packet, transport, variant, start).await?;
         if let (Some(version), Some(order)) = (version, order) {
             let (slot, slots) = order.slot();
             let timed = resp.with_soa || matches!(order, Order::Random { .. });
@@ -145,6 +155,7 @@ impl Handler {
         packet: &[u8],
         transport: Transport,
         variant: u64,
+        start: std::time::Instant,
     ) -> Option<(Response, Option<Order>)> {
         let req = match wire::decode_request(packet) {
             Decoded::Drop => return None,
@@ -172,6 +183,7 @@ impl Handler {
                         .resolver
                         .zone_lookup(q.name(), qtype, zone, dc.as_deref(), &lookup, variant)
                         .await;
+                    self.measure("domain_query", start);
                     // Only what the catalog version covers: the local
                     // datacenter (others need the datacenter list), not
                     // SOA/NS (shuffled servers), no backend failures.
@@ -201,6 +213,7 @@ impl Handler {
                         Some(ip) => self.resolver.reverse_lookup(q.name(), ip).await,
                         None => Err(DnsError::NoSuchName),
                     };
+                    self.measure("ptr_query", start);
                     if matches!(result, Err(DnsError::NoSuchName)) && !cfg.recursors.is_empty() {
                         let bytes = self.recurse(&req, packet, transport).await;
                         return Some((Response::plain(bytes), None));
@@ -221,6 +234,12 @@ impl Handler {
         let resp = self.respond(&req, outcome, transport);
         let order = order.filter(|_| !resp.failed);
         Some((resp, order))
+    }
+
+    /// Consul's per-query timer `dns.<kind>` (labelled with this node).
+    fn measure(&self, kind: &str, start: std::time::Instant) {
+        let node = self.resolver.config().node_name.as_str();
+        consul_telemetry::measure_since_with_labels(&["dns", kind], start, &[("node", node)]);
     }
 
     /// Forward to the recursors; on failure SERVFAIL (or REFUSED without

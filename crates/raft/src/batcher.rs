@@ -73,7 +73,9 @@ async fn run(raft: Raft, limits: Limits, mut rx: mpsc::UnboundedReceiver<WriteRe
                 commands.push(ByteBuf::from(r.command));
                 replies.push(r.reply);
             }
+            let commit = consul_telemetry::timer(&["raft", "commitTime"]);
             let res = raft.client_write(Batch { commands }).await;
+            drop(commit);
             drop(permit);
             match res {
                 Ok(resp) => {

@@ -17,6 +17,7 @@ mod node;
 mod snapshot_format;
 mod snapshot_store;
 mod state_machine;
+mod telemetry;
 pub mod types;
 
 pub use config::RaftConfig;

@@ -135,6 +135,7 @@ impl RaftNode {
             },
         );
         let metrics = raft.metrics();
+        tokio::spawn(crate::telemetry::run(metrics.clone()));
         let node = RaftNode {
             inner: Arc::new(Inner {
                 id: cfg.node_id,
@@ -173,6 +174,7 @@ impl RaftNode {
     /// Replicates `command` and applies it; returns its application index and the state
     /// machine's response, only after it is committed (fsynced on a quorum) and applied here.
     pub async fn write(&self, command: Vec<u8>) -> Result<(u64, Vec<u8>), RaftError> {
+        consul_telemetry::incr_counter(&["raft", "apply"], 1.0);
         let (tx, rx) = oneshot::channel();
         {
             let guard = lock(&self.inner.writes);

@@ -110,6 +110,7 @@ impl Server {
         if !settings.enabled {
             return Ok(Arc::new(Identity::unrestricted()));
         }
+        let _t = consul_telemetry::timer(&["acl", "ResolveToken"]);
         let snap = self.store().snapshot();
         let index = snap.acl_index();
         let secret = token.secret();

@@ -77,6 +77,7 @@ pub async fn run_blocking<T>(
     opts: &QueryOptions,
     mut read: impl FnMut(&ReadTxn, &mut WatchSet) -> (u64, T),
 ) -> (u64, T) {
+    consul_telemetry::incr_counter(&["rpc", "query"], 1.0);
     let deadline = tokio::time::Instant::now() + opts.blocking_timeout();
     loop {
         let snap = store.snapshot();

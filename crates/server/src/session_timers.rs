@@ -162,6 +162,7 @@ pub(crate) async fn run(server: Server, mut inbox: TimerInbox) {
         if server.is_leader() {
             lead(&server, &mut core, &mut inbox, &mut stopping).await;
             core.clear_all();
+            consul_telemetry::set_gauge(&["session_ttl", "active"], 0.0);
             continue;
         }
         // Not leading: messages are dropped; a new term rescans the store.
@@ -207,6 +208,7 @@ async fn lead(
     let mut resync = tokio::time::interval(RESYNC_INTERVAL);
     resync.tick().await;
     while server.is_leader() && !*stopping.borrow() {
+        consul_telemetry::set_gauge(&["session_ttl", "active"], core.len() as f32);
         let next = core
             .next_deadline()
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));

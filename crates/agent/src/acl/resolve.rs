@@ -187,6 +187,7 @@ impl AgentAcl {
         if let Some(server) = servers.local() {
             return server.resolve_token(token);
         }
+        let _t = consul_telemetry::timer(&["acl", "ResolveToken"]);
         let secret = token.secret().to_string();
         let cached = self.cached(&secret);
         if let Some((at, id)) = &cached {

@@ -63,6 +63,7 @@ pub const ROUTES: &[(&str, Need)] = &[
     ("/v1/health/state/{*name}", Need::Server),
     ("/v1/agent/self", Need::AgentRead),
     ("/v1/agent/members", Need::Handler),
+    ("/v1/agent/metrics", Need::AgentRead),
     ("/v1/agent/reload", Need::AgentWrite),
     ("/v1/agent/leave", Need::AgentWrite),
     ("/v1/agent/join/{*addr}", Need::AgentWrite),

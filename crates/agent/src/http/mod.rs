@@ -9,6 +9,7 @@ pub mod acl_routes;
 pub mod agent;
 pub mod agent_acl;
 pub mod agent_host;
+pub mod agent_metrics;
 pub mod agent_monitor;
 pub mod agent_self;
 pub mod agent_token;
@@ -27,6 +28,7 @@ pub mod params;
 pub mod respond;
 pub mod session;
 pub mod status;
+pub mod timing;
 pub mod token;
 pub mod txn;
 
@@ -121,6 +123,10 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         // agent
         .route("/v1/agent/self", allow("GET", get(agent_self::self_)))
         .route("/v1/agent/members", allow("GET", get(agent::members)))
+        .route(
+            "/v1/agent/metrics",
+            allow("GET", get(agent_metrics::metrics)),
+        )
         .route("/v1/agent/reload", allow("PUT", put(agent::reload)))
         .route("/v1/agent/leave", allow("PUT", put(agent::leave)))
         .route(
@@ -290,6 +296,10 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .route_layer(axum::middleware::from_fn_with_state(
             agent.clone(),
             acl_routes::enforce,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            timing::measure,
         ));
     crate::ui::mount(api, ui)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

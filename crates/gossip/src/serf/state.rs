@@ -98,6 +98,7 @@ impl SerfState {
                 m
             }
         };
+        consul_telemetry::incr_counter(&["serf", "member", "join"], 1.0);
         self.out.push(SerfEvent::MemberJoin(m));
     }
 
@@ -115,6 +116,12 @@ impl SerfState {
         }
         m.leave_time = Some(now);
         let m = m.clone();
+        let status = if m.status == MemberStatus::Left {
+            "left"
+        } else {
+            "failed"
+        };
+        consul_telemetry::incr_counter(&["serf", "member", status], 1.0);
         self.out.push(match m.status {
             MemberStatus::Left => SerfEvent::MemberLeave(m),
             _ => SerfEvent::MemberFailed(m),

@@ -179,11 +179,13 @@ async fn serve_stream(mut stream: MuxStream, ctx: Arc<Ctx>) {
     let reply: Result<RpcResponse, WireError> =
         match frame::read_frame::<_, RpcRequest>(&mut stream, ctx.cfg.max_frame).await {
             Ok(RpcRequest::Raft(r)) => ctx.raft.dispatch(r).await.map(RpcResponse::Raft),
-            Ok(req) => ctx
-                .handler
-                .handle(req)
-                .await
-                .map_err(|e| WireError::from(&e)),
+            Ok(req) => {
+                consul_telemetry::incr_counter(&["rpc", "request"], 1.0);
+                ctx.handler
+                    .handle(req)
+                    .await
+                    .map_err(|e| WireError::from(&e))
+            }
             Err(e @ FrameError::Decode(_)) => Err(bad_request(&e)),
             Err(e) => {
                 tracing::debug!("rpc: dropping stream: {e}");

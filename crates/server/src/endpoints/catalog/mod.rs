@@ -92,6 +92,7 @@ pub type NodeMetaFilter = [(String, String)];
 
 /// Validate and apply a registration (Consul's `Catalog.Register` checks).
 pub async fn register(server: &Server, mut req: RegisterRequest) -> Result<(), RpcError> {
+    let _t = consul_telemetry::timer(&["catalog", "register"]);
     if req.node.is_empty() {
         return Err(RpcError::BadRequest("Must provide node".into()));
     }
@@ -132,6 +133,7 @@ pub async fn register(server: &Server, mut req: RegisterRequest) -> Result<(), R
 
 /// Validate and apply a deregistration.
 pub async fn deregister(server: &Server, req: DeregisterRequest) -> Result<(), RpcError> {
+    let _t = consul_telemetry::timer(&["catalog", "deregister"]);
     if req.node.is_empty() {
         return Err(RpcError::BadRequest("Must provide node".into()));
     }

@@ -50,6 +50,7 @@ pub(crate) async fn serve(
 
 /// Apply a KV write; answers whether it took effect (CAS may answer false).
 pub async fn apply(server: &Server, req: KvRequest) -> Result<bool, RpcError> {
+    let _t = consul_telemetry::timer(&["kvs", "apply"]);
     use consul_types::kv::KvOp;
     if req.dir_ent.key.is_empty() && req.op != KvOp::DeleteTree {
         return Err(RpcError::BadRequest("Missing key name".into()));

@@ -49,6 +49,7 @@ pub async fn apply(
     mut ops: Vec<TxnOp>,
     denied: Vec<TxnOpError>,
 ) -> Result<TxnResult, RpcError> {
+    let _t = consul_telemetry::timer(&["txn", "apply"]);
     let errors = merge_errors(denied, precheck::run(server, &mut ops));
     if !errors.is_empty() {
         return Ok(TxnResult {
