@@ -50,7 +50,7 @@ export async function render(ctx) {
       h('select', { name: 'status', 'aria-label': 'Member status', onchange: (e) => { state.status = e.target.value; apply(); } },
         [['', 'All'], ['alive', 'Alive'], ['leaving', 'Leaving'], ['left', 'Left'], ['failed', 'Failed']].map(([v, l]) => h('option', { value: v, selected: v === state.status }, l)))),
     list.el);
-  const src = ctx.source('agent/members', {}, (data) => {
+  const src = ctx.source('agent/members', { gate: ['node'] }, (data) => {
     all = (data || []).map((m) => ({ ...m, status: STATUS[m.Status] || 'unknown' }));
     apply();
   });

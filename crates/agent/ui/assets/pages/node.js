@@ -27,7 +27,7 @@ export async function render(ctx) {
   mount(ctx.main, h('nav.crumbs', h('a', { href: ctx.href(`${ctx.dc}/nodes`) }, 'All nodes')), head, tabs(ctx, base, TABS, tab), body);
   const enc = encodeURIComponent(name);
   let node = null;
-  ctx.source(`catalog/node/${enc}`, { allow404: true }, (data) => {
+  ctx.source(`catalog/node/${enc}`, { allow404: true, gate: ['node', name] }, (data) => {
     node = data;
     if (!data || !data.Node) {
       mount(body, h('section.error', h('h1', 'Node not found'), h('p', `No node “${name}” is registered in ${ctx.dc}.`)));
