@@ -185,6 +185,15 @@ export async function aclTests(t, here) {
     await shot('acl-auth-method');
   });
 
+  await test('ACL: a legacy (pre-1.4) token is marked and shows its embedded rules', async () => {
+    const old = await api('PUT', '/v1/acl/create', { Name: 'old client', Type: 'client', Rules: 'key "legacy/" { policy = "read" }' });
+    secrets.add(old.ID);
+    await page.goto(C + '/ui/dc1/acls/tokens');
+    await visible('.row.token:has-text("old client") .badge.legacy');
+    await page.click('.row.token:has-text("old client") a.name');
+    await visible('.legacy-rules pre:has-text("legacy/")');
+  });
+
   await test('ACL: "use this token": a token limited to one service sees only that service', async () => {
     await page.goto(C + '/ui/dc1/acls/tokens');
     await page.click('.row.token:has-text("web reader") button[name=use]');
