@@ -495,8 +495,12 @@ async function main() {
         transfer: nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0),
         decoded: nav.decodedBodySize + res.reduce((s, r) => s + r.decodedBodySize, 0),
         files: res.length + 1,
+        // Fetched relative to the history URL instead of the UI root (index.html comes back).
+        misplaced: res.filter((r) => new URL(r.name).pathname.startsWith('/ui/dc1/')).map((r) => r.name),
       };
     });
+    assert(!w.misplaced.length, `assets fetched relative to the page URL: ${w.misplaced}`);
+    delete w.misplaced;
     bench.firstPage = w;
     console.log(`# first page: ${w.files} files, ${(w.transfer / 1024).toFixed(1)} KB transferred, ${(w.decoded / 1024).toFixed(1)} KB uncompressed`);
     assert(w.transfer < 150 * 1024, `first page transfer ${w.transfer} bytes`);
