@@ -207,6 +207,10 @@ export async function aclTests(t, here) {
     await visible('[data-error="403"]:has-text("Switch token")');
     await page.goto(C + '/ui/dc1/acls/tokens');
     await visible('[data-error="403"]');
+    // Its own token page still opens from the header (token/self), read-only.
+    await page.click('header .whoami a');
+    await visible('.acl h2:has-text("web reader")');
+    await visible('.acl .read-only');
   });
 
   await test('ACL: without key:write the KV pages are read-only', async () => {

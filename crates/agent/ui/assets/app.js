@@ -266,7 +266,8 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === '?') {
     dialog('Keyboard shortcuts', h('table.meta', h('tbody',
       [['/', 'Search this list'], ['↑ ↓ or j k', 'Move through a list'], ['Enter', 'Open the focused row'],
-        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['g v', 'Servers'], ['Esc', 'Close a dialog']]
+        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['g v', 'Servers'],
+        ...(config.ACLsEnabled ? [['g a', 'Access controls']] : []), ['Esc', 'Close a dialog']]
         .map(([k, v]) => h('tr', h('th', h('kbd', k)), h('td', v))))));
   }
 });

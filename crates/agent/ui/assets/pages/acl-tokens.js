@@ -122,9 +122,13 @@ function secretField(secret) {
 async function detail(ctx, id) {
   const isNew = id === 'create';
   ctx.title(isNew ? 'New token' : 'Token');
-  const [tok, policies, roles, me] = await Promise.all([
-    isNew ? null : ctx.api(`acl/token/${encodeURIComponent(id)}`, { allow404: true }).then((r) => r.data),
-    optional(ctx, 'acl/policies'), optional(ctx, 'acl/roles'), whoami(),
+  const me = await whoami();
+  // Any token may read itself (token/self) even without acl:read.
+  const self = me && !me.invalid && me.AccessorID === id;
+  const [tok, policies, roles] = await Promise.all([
+    isNew ? null : ctx.api(`acl/token/${encodeURIComponent(id)}`, { allow404: true }).then((r) => r.data,
+      (e) => { if (self && e instanceof ApiError && e.status === 403) return me; throw e; }),
+    optional(ctx, 'acl/policies'), optional(ctx, 'acl/roles'),
   ]);
   if (!ctx.current()) return;
   if (!isNew && !tok) {
