@@ -86,6 +86,12 @@ export async function optional(ctx, path) {
   }
 }
 
+/** "3 tokens", "1 token": `shown` of `total` things. */
+export function counted(shown, total, one, many) {
+  const word = (n) => (n === 1 ? one : many);
+  return shown === total ? `${total} ${word(total)}` : `${shown} of ${total} ${word(total)}`;
+}
+
 /** "2026-12-04 18:46" from an RFC 3339 time. */
 export function when(t) {
   return t ? String(t).replace('T', ' ').slice(0, 16) : '—';

@@ -4,7 +4,7 @@
 import { h, mount, debounce } from '../dom.js';
 import { resetAuth } from '../auth.js';
 import { editorFor } from '../editor.js';
-import { GLOBAL_MANAGEMENT, notice, field, optional } from './acl-common.js';
+import { GLOBAL_MANAGEMENT, notice, field, optional, counted } from './acl-common.js';
 
 const EXAMPLE = 'service_prefix "" {\n  policy = "read"\n}\n';
 
@@ -38,7 +38,7 @@ async function list(ctx) {
     const ql = q.toLowerCase();
     const shown = all.filter((p) => !ql || p.Name.toLowerCase().includes(ql) || (p.Description || '').toLowerCase().includes(ql));
     mount(rows, shown.length ? shown.map(row) : h('p.empty', 'No policies match.'));
-    count.textContent = shown.length === all.length ? `${all.length} policies` : `${shown.length} of ${all.length} policies`;
+    count.textContent = counted(shown.length, all.length, 'policy', 'policies');
   }
   mount(ctx.main,
     h('div.title', h('h2', 'Policies'), count, h('div.actions',

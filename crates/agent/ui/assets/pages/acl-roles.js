@@ -3,7 +3,7 @@
 // delete it.
 import { h, mount, debounce } from '../dom.js';
 import { resetAuth } from '../auth.js';
-import { notice, field, chips, identityChips, picker, identities, optional } from './acl-common.js';
+import { notice, field, chips, identityChips, picker, identities, optional, counted } from './acl-common.js';
 
 async function remove(ctx, r, msg, after) {
   if (!(await ctx.confirmDanger('Delete role', `Delete the role “${r.Name}”? Tokens with it lose what it grants. This cannot be undone.`))) return;
@@ -33,7 +33,7 @@ async function list(ctx) {
     const ql = q.toLowerCase();
     const shown = all.filter((r) => !ql || [r.Name, r.Description, ...(r.Policies || []).map((p) => p.Name)].some((x) => x && x.toLowerCase().includes(ql)));
     mount(rows, shown.length ? shown.map(row) : h('p.empty', all.length ? 'No roles match.' : 'No roles yet.'));
-    count.textContent = shown.length === all.length ? `${all.length} roles` : `${shown.length} of ${all.length} roles`;
+    count.textContent = counted(shown.length, all.length, 'role', 'roles');
   }
   mount(ctx.main,
     h('div.title', h('h2', 'Roles'), count, h('div.actions',

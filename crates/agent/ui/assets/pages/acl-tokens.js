@@ -5,7 +5,7 @@
 import { h, mount, debounce } from '../dom.js';
 import { ApiError } from '../api.js';
 import { whoami, useToken, resetAuth, tokenName } from '../auth.js';
-import { GLOBAL_MANAGEMENT, ANONYMOUS, notice, field, chips, identityChips, picker, identities, optional, when } from './acl-common.js';
+import { GLOBAL_MANAGEMENT, ANONYMOUS, notice, field, chips, identityChips, picker, identities, optional, when, counted } from './acl-common.js';
 
 const isManagement = (t) => (t.Policies || []).some((p) => p.ID === GLOBAL_MANAGEMENT);
 
@@ -86,7 +86,7 @@ async function list(ctx) {
     const q = state.q.toLowerCase();
     const shown = all.filter((t) => FILTERS[state.filter || ''](t) && matches(t, q));
     mount(rows, shown.length ? shown.map(row) : h('p.empty', all.length ? 'No tokens match.' : 'No tokens.'));
-    count.textContent = shown.length === all.length ? `${all.length} tokens` : `${shown.length} of ${all.length} tokens`;
+    count.textContent = counted(shown.length, all.length, 'token', 'tokens');
   }
   mount(ctx.main,
     h('div.title', h('h2', 'Tokens'), count, h('div.actions',
