@@ -1,5 +1,6 @@
-//! The web UI in a real browser: starts two dev agents with `-ui` (one at
-//! the default `/ui/`, one at a custom content path), then runs
+//! The web UI in a real browser: starts three dev agents with `-ui` (one at
+//! the default `/ui/`, one at a custom content path, one with ACLs on and
+//! default deny), then runs
 //! `tests/ui/run.mjs`, which drives the system Chromium through
 //! playwright-core against them. `./scripts/test.sh` installs Chromium and
 //! playwright-core when missing. Screenshots land in `target/ui-screenshots/`.
@@ -17,6 +18,8 @@ use common::{bin, reserve_ip, AgentBuilder};
 
 /// The custom content path agent B serves its UI at.
 const CUSTOM_PATH: &str = "/custom/console/";
+/// The ACL agent's initial management token.
+const ACL_ROOT: &str = "ui-root-secret-5f0c2a";
 /// Longest the browser run may take.
 const RUN_LIMIT: Duration = Duration::from_secs(300);
 
@@ -70,10 +73,22 @@ fn browser_tests_pass() {
         .arg(&format!("-ui-content-path={CUSTOM_PATH}"))
         .start()
         .expect("agent B starts");
+    let ip_c = reserve_ip();
+    let mut c = AgentBuilder::new(bin(), ip_c.ip())
+        .dev(true)
+        .arg("-ui")
+        .arg("-hcl")
+        .arg(&format!(
+            r#"acl {{ enabled = true default_policy = "deny" tokens {{ initial_management = "{ACL_ROOT}" }} }}"#
+        ))
+        .start()
+        .expect("agent C (ACLs) starts");
     a.wait_ready(Duration::from_secs(30))
         .expect("agent A ready");
     b.wait_ready(Duration::from_secs(30))
         .expect("agent B ready");
+    c.wait_ready(Duration::from_secs(30))
+        .expect("agent C ready");
 
     let shots = root.join("target/ui-screenshots");
     let mut child = Command::new("node")
@@ -82,6 +97,8 @@ fn browser_tests_pass() {
         .env("UI_AGENT_A", a.url(""))
         .env("UI_AGENT_B", b.url(""))
         .env("UI_AGENT_B_PATH", CUSTOM_PATH)
+        .env("UI_AGENT_ACL", c.url(""))
+        .env("UI_ACL_TOKEN", ACL_ROOT)
         .env("UI_SCREENSHOTS", &shots)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -112,6 +129,11 @@ fn browser_tests_pass() {
     let output = reader.join().unwrap_or_default();
     println!("{output}");
     let status = status.unwrap_or_else(|| panic!("browser tests ran over {RUN_LIMIT:?}\n{output}"));
+    // The UI sends tokens only as a header, and the agent does not log them.
+    assert!(
+        !c.log().contains(ACL_ROOT),
+        "the ACL agent's log shows the management token"
+    );
     assert!(
         status.success(),
         "browser tests failed ({status}); screenshots in {}\n{output}",

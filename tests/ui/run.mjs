@@ -1,7 +1,9 @@
 // Browser tests of the web UI: headless system Chromium driven by
 // playwright-core, against real agents started by tests/ui/main.rs (or by
 // hand: UI_AGENT_A=http://ip:8500 UI_AGENT_B=http://ip2:8500 node run.mjs,
-// B started with -ui-content-path=/custom/console/).
+// B started with -ui-content-path=/custom/console/; UI_AGENT_ACL and
+// UI_ACL_TOKEN name an agent with ACLs on and its management token, for
+// acl.mjs). UI_ONLY=<regex> runs only the tests whose names match.
 //
 // Prints one line per test and a closing "N passed, M failed"; exits 1 on
 // any failure. Screenshots go to target/ui-screenshots/ (UI_SCREENSHOTS).
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import { aclTests } from './acl.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const A = process.env.UI_AGENT_A;
@@ -72,7 +75,10 @@ let ctx;
 let page;
 const url = (base, path) => base + path;
 
+const only = process.env.UI_ONLY ? new RegExp(process.env.UI_ONLY) : null;
+
 async function test(name, fn, limitMs = 90000) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${limitMs / 1000} s`)), limitMs))]);
@@ -489,8 +495,12 @@ async function main() {
         transfer: nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0),
         decoded: nav.decodedBodySize + res.reduce((s, r) => s + r.decodedBodySize, 0),
         files: res.length + 1,
+        // Fetched relative to the history URL instead of the UI root (index.html comes back).
+        misplaced: res.filter((r) => new URL(r.name).pathname.startsWith('/ui/dc1/')).map((r) => r.name),
       };
     });
+    assert(!w.misplaced.length, `assets fetched relative to the page URL: ${w.misplaced}`);
+    delete w.misplaced;
     bench.firstPage = w;
     console.log(`# first page: ${w.files} files, ${(w.transfer / 1024).toFixed(1)} KB transferred, ${(w.decoded / 1024).toFixed(1)} KB uncompressed`);
     assert(w.transfer < 150 * 1024, `first page transfer ${w.transfer} bytes`);
@@ -589,6 +599,8 @@ async function main() {
     console.log(`# 10k services: JSON parse ${s.parseMs.toFixed(1)} ms + render ${s.renderMs.toFixed(1)} ms to the painted frame (fetch ${s.fetchMs.toFixed(0)} ms, ${(s.bytes / 1024).toFixed(0)} KB, ${s.rows} rows in the DOM), search round trip ${s.searchRoundTripMs} ms`);
     console.log(`# 100k keys${realKeys ? '' : ' (1k real, listing stretched)'}: JSON parse ${k.parseMs.toFixed(1)} ms + render ${k.renderMs.toFixed(1)} ms to the painted frame (fetch ${k.fetchMs.toFixed(0)} ms, ${(k.bytes / 1024).toFixed(0)} KB, ${k.rows} rows in the DOM), scroll to end ${k.scrollToEndMs} ms`);
   }, realKeys ? 900000 : 120000);
+
+  await aclTests({ test, visible, text, waitFor, shot, assert, page: () => page }, here);
 
   await test('no uncaught errors in the page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));

@@ -39,8 +39,7 @@ impl UiSettings {
             dir: cfg.ui_dir.as_ref().map(PathBuf::from),
             content_path: cfg.ui_content_path.clone(),
             datacenter: cfg.datacenter.clone(),
-            // No ACL enforcement exists yet: the UI shows no login until it does.
-            acls_enabled: false,
+            acls_enabled: cfg.acl.enabled,
         }
     }
 }

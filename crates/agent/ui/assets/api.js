@@ -14,16 +14,20 @@ export const uiRoot = base.endsWith(contentPath) ? base : contentPath;
 export const apiRoot = uiRoot.slice(0, uiRoot.length - contentPath.length) + '/v1/';
 
 const TOKEN_KEY = 'consul:token';
+let memory = '';
 
 /** The ACL token kept in localStorage ('' if none). */
 export function token() {
-  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return memory; }
 }
 
 /** Keep (or with '' forget) the token sent as X-Consul-Token. */
 export function setToken(t) {
-  if (t) localStorage.setItem(TOKEN_KEY, t);
-  else localStorage.removeItem(TOKEN_KEY);
+  memory = t || '';
+  try {
+    if (t) localStorage.setItem(TOKEN_KEY, t);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch { /* storage disabled: the token lasts until reload */ }
 }
 
 /** An HTTP answer that is not 2xx. */
@@ -45,7 +49,8 @@ export function encPath(p) {
 
 /**
  * Call the API. `path` is relative to /v1/ ("kv/a?keys"); `opts.dc` adds
- * ?dc=, `opts.query` more parameters. Answers {status, data, index, headers};
+ * ?dc=, `opts.query` more parameters, `opts.token` a token other than the
+ * kept one (only ever sent as a header). Answers {status, data, index, headers};
  * throws ApiError for non-2xx except the 404s a caller asks to keep.
  */
 export async function api(path, opts = {}) {
@@ -55,7 +60,7 @@ export async function api(path, opts = {}) {
     if (v !== undefined && v !== null && v !== false) url.searchParams.set(k, v === true ? '' : v);
   }
   const headers = {};
-  const t = token();
+  const t = opts.token !== undefined ? opts.token : token();
   if (t) headers['X-Consul-Token'] = t;
   let body = opts.body;
   if (body !== undefined && typeof body !== 'string' && !(body instanceof Blob)) {

@@ -3,8 +3,12 @@
 // global keyboard shortcuts and the theme.
 
 import { h, mount } from './dom.js';
-import { api, config, uiRoot, token, setToken, ApiError } from './api.js';
+import { api, config, uiRoot, token, ApiError } from './api.js';
 import { Source, stopAll } from './live.js';
+import { dialog, confirmDanger } from './dialog.js';
+import { can, whoami, tokenName, loginDialog, logout, resetPermissions } from './auth.js';
+
+export { dialog, confirmDanger };
 
 const ROUTES = [
   [/^$/, 'dcs'],
@@ -82,7 +86,11 @@ function renderHeader(dc, section) {
       navigate(`${e.target.value}/${rest}`);
     },
   }, dcList.map((d) => h('option', { value: d, selected: d === dc }, d)));
-  const tok = token();
+  const acl = dc && config.ACLsEnabled ? navLink(dc, 'acls', 'ACL', 'a', section) : null;
+  if (acl) {
+    acl.hidden = true;
+    can('acl', 'read', '', dc).then((ok) => { acl.hidden = !ok; });
+  }
   mount(header,
     h('a.brand', { href: href(dc ? `${dc}/services` : '') }, h('span.logo'), 'Consul'),
     dc ? h('nav', { 'aria-label': 'Main' },
@@ -91,62 +99,48 @@ function renderHeader(dc, section) {
       navLink(dc, 'kv', 'Key/Value', 'k', section),
       navLink(dc, 'members', 'Members', 'm', section),
       navLink(dc, 'servers', 'Servers', 'v', section),
-      config.ACLsEnabled ? navLink(dc, 'acls', 'ACL', 'a', section) : null) : h('nav'),
+      acl) : h('nav'),
     h('div.right',
       dc ? h('label.dc', 'DC ', picker) : null,
-      config.ACLsEnabled ? h('button.link', { onclick: () => (tok ? logout() : loginDialog()) }, tok ? 'Log out' : 'Log in') : null,
+      config.ACLsEnabled ? authControls(dc) : null,
       h('a.nav', { href: href('setting'), 'aria-current': section === 'setting' ? 'page' : null }, 'Settings')));
 }
 
-function logout() {
-  setToken('');
-  route();
-}
-
-/** The "Log in" dialog: a token kept in localStorage, sent as X-Consul-Token. */
-export function loginDialog() {
-  const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', 'aria-label': 'Token' });
-  const d = dialog('Log in to Consul', h('p', 'Paste an ACL token (SecretID).'), input, [
-    ['Log in', () => { setToken(input.value.trim()); route(); }],
-  ]);
-  input.focus();
-  return d;
-}
-
 /**
- * A modal dialog. `actions` = [[label, fn, cls]]; a Cancel button is added.
- * Resolves when closed.
+ * Always visible with ACLs on: who is logged in (the token's description),
+ * "Switch token" and "Log out"; or "Log in" without a token.
  */
-export function dialog(title, ...content) {
-  const actions = Array.isArray(content[content.length - 1]) ? content.pop() : [];
-  const box = h('div.dialog', { role: 'dialog', 'aria-modal': 'true', 'aria-label': title });
-  const backdrop = h('div.backdrop', box);
-  const close = () => { backdrop.remove(); document.removeEventListener('keydown', onKey); };
-  const onKey = (e) => { if (e.key === 'Escape') close(); };
-  document.addEventListener('keydown', onKey);
-  mount(box, h('h2', title), ...content, h('div.actions',
-    actions.map(([label, fn, cls]) => h('button' + (cls ? '.' + cls : '.primary'), { onclick: async () => { if ((await fn()) !== false) close(); } }, label)),
-    h('button', { onclick: close }, 'Cancel')));
-  document.getElementById('dialogs').append(backdrop);
-  const first = box.querySelector('button.danger, button.primary');
-  if (first) first.focus();
-  return { close, box };
-}
-
-/** Ask before something destructive; resolves true when confirmed. */
-export function confirmDanger(title, text, label = 'Delete') {
-  return new Promise((resolve) => {
-    const d = dialog(title, h('p', text), [[label, () => resolve(true), 'danger']]);
-    d.box.querySelector('button:last-child').addEventListener('click', () => resolve(false));
+function authControls(dc) {
+  if (!token()) return h('div.auth', h('button.link', { name: 'login', onclick: () => loginDialog(route) }, 'Log in'));
+  const who = h('span.whoami', { title: 'The ACL token in use' }, '…');
+  whoami().then((t) => {
+    if (!t) return;
+    if (t.invalid) {
+      who.classList.add('bad');
+      who.textContent = 'Unknown token';
+      who.title = 'The server does not know the token kept in this browser';
+      return;
+    }
+    who.replaceChildren(dc ? h('a', { href: href(`${dc}/acls/tokens/${encodeURIComponent(t.AccessorID)}`) }, tokenName(t)) : tokenName(t));
+    who.title = `Logged in with token ${t.AccessorID}`;
+    who.dataset.accessor = t.AccessorID;
   });
+  return h('div.auth', who,
+    h('button.link', { name: 'switch-token', onclick: () => loginDialog(route) }, 'Switch token'),
+    h('button.link', { name: 'logout', onclick: () => logout(route) }, 'Log out'));
 }
 
 /** The page for an API error: 403, no leader, or the message. */
 export function errorPage(err, retry) {
   if (err instanceof ApiError && err.status === 403) {
-    return h('section.error', { dataset: { error: '403' } }, h('h1', 'Access denied'),
-      h('p', 'Your ACL token does not allow this. ', config.ACLsEnabled ? 'Log in with another token to see it.' : ''),
-      config.ACLsEnabled ? h('button.primary', { onclick: loginDialog }, token() ? 'Switch token' : 'Log in') : null);
+    const tok = token();
+    return h('section.error', { dataset: { error: '403' } }, h('h1', "You don't have permission"),
+      h('p', !config.ACLsEnabled ? 'The agent refused this request.'
+        : tok ? 'The ACL token you are logged in with does not allow reading this page. Switch to another token to see it.'
+          : 'This cluster uses ACLs and you are not logged in. Log in to Consul with a token to see this page.'),
+      config.ACLsEnabled ? h('div.actions',
+        h('button.primary', { name: 'login', onclick: () => loginDialog(route) }, tok ? 'Switch token' : 'Log in'),
+        tok ? h('button', { onclick: () => logout(route) }, 'Log out') : null) : null);
   }
   if (err instanceof ApiError && err.noLeader) {
     return h('section.error', { dataset: { error: 'no-leader' } }, h('h1', 'No cluster leader'),
@@ -167,6 +161,7 @@ let generation = 0;
 /** Render the page for the current URL. */
 export async function route() {
   stopAll();
+  resetPermissions();
   const gen = ++generation;
   const path = currentPath();
   let match = null;
@@ -189,20 +184,39 @@ export async function route() {
   const params = new URLSearchParams(location.search);
   const ctx = {
     dc, match, params, main, href, navigate, timed, dialog, confirmDanger, errorPage,
-    /** A live source whose errors show the error page (while nothing else is shown). */
+    /**
+     * A live source whose errors show the error page (while nothing else is
+     * shown). With `opts.gate = [resource, segment]`, an empty answer (ACLs
+     * filter what a token may not read) shows the permission page when the
+     * token may not read `resource` there at all.
+     */
     source(path, opts, onData, onError) {
       let failed = false;
-      return new Source(path, { ...opts, dc }, (d, r) => {
+      let seq = 0;
+      const { gate, ...rest } = opts || {};
+      const fail = (err) => { failed = true; mount(main, errorPage(err, () => route())); };
+      return new Source(path, { ...rest, dc }, async (d, r) => {
         if (gen !== generation) return;
+        const mine = ++seq;
+        const empty = d === null || d === undefined || (Array.isArray(d) && !d.length);
+        if (gate && config.ACLsEnabled && empty && !(await can(gate[0], 'read', gate[1] || '', dc))) {
+          if (gen === generation && mine === seq && !failed) fail(new ApiError(403, 'Permission denied'));
+          return;
+        }
+        if (gen !== generation || mine !== seq) return;
         // The error page replaced this page: draw the page again now that data flows.
         if (failed) route();
         else onData(d, r);
       }, (err) => {
         if (gen !== generation) return;
         if (onError) onError(err);
-        else { failed = true; mount(main, errorPage(err, () => route())); }
+        else fail(err);
       }).start();
     },
+    /** Whether the token allows `access` on `resource`/`segment` here (always, without ACLs). */
+    can: (resource, access, segment = '') => can(resource, access, segment, dc),
+    /** Draw the current page again (after a login, say). */
+    reload: () => route(),
     api: (p, o = {}) => api(p, { ...o, dc }),
     setQuery(obj) {
       const q = new URLSearchParams(location.search);
@@ -252,7 +266,8 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === '?') {
     dialog('Keyboard shortcuts', h('table.meta', h('tbody',
       [['/', 'Search this list'], ['↑ ↓ or j k', 'Move through a list'], ['Enter', 'Open the focused row'],
-        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['g v', 'Servers'], ['Esc', 'Close a dialog']]
+        ['g s', 'Services'], ['g n', 'Nodes'], ['g k', 'Key/Value'], ['g m', 'Members'], ['g v', 'Servers'],
+        ...(config.ACLsEnabled ? [['g a', 'Access controls']] : []), ['Esc', 'Close a dialog']]
         .map(([k, v]) => h('tr', h('th', h('kbd', k)), h('td', v))))));
   }
 });

@@ -1,34 +1,32 @@
-// ACL pages (tokens, policies, roles, auth methods): read-only lists that
-// appear once the agent has ACLs enabled and answers /v1/acl/*. Until then
-// they say so instead of failing.
+// The ACL section: tabs for tokens, policies, roles and auth methods, each
+// page in its own module. Write controls appear only with acl:write; a token
+// without acl:read gets the permission page from the API's 403.
 import { h, mount } from '../dom.js';
 import { config } from '../api.js';
 import { tabs } from './service.js';
 
-const KINDS = {
-  tokens: ['acl/tokens', ['AccessorID', 'Description', (t) => (t.Policies || []).map((p) => p.Name).join(', '), (t) => (t.Local ? 'local' : 'global')], ['Accessor ID', 'Description', 'Policies', 'Scope']],
-  policies: ['acl/policies', ['Name', 'Description', (p) => (p.Datacenters || []).join(', ') || 'all'], ['Name', 'Description', 'Datacenters']],
-  roles: ['acl/roles', ['Name', 'Description', (r) => (r.Policies || []).map((p) => p.Name).join(', ')], ['Name', 'Description', 'Policies']],
-  'auth-methods': ['acl/auth-methods', ['Name', 'Type', 'Description'], ['Name', 'Type', 'Description']],
+const PAGES = {
+  tokens: () => import('./acl-tokens.js'),
+  policies: () => import('./acl-policies.js'),
+  roles: () => import('./acl-roles.js'),
+  'auth-methods': () => import('./acl-auth-methods.js'),
 };
 
 export async function render(ctx) {
-  const kind = ctx.match[2] || 'tokens';
+  const kind = ctx.match[2];
+  // The bare /acls (Consul's legacy page) opens the tokens.
+  if (!kind) return ctx.navigate(`${ctx.dc}/acls/tokens`, true);
+  let id = (ctx.match[3] || '').replace(/\/$/, '');
+  try { id = decodeURIComponent(id); } catch { /* keep it as typed */ }
   ctx.title('ACL');
-  const body = h('div');
+  const body = h('div.acl', { dataset: { kind } });
   mount(ctx.main, h('div.title', h('h1', 'Access Controls')),
     tabs(ctx, `${ctx.dc}/acls`, [['tokens', 'Tokens'], ['policies', 'Policies'], ['roles', 'Roles'], ['auth-methods', 'Auth methods']], kind), body);
   if (!config.ACLsEnabled) {
     mount(body, h('section.error', { dataset: { error: 'acls-disabled' } }, h('h1', 'ACLs are disabled'), h('p', 'This agent runs without ACLs, so there are no tokens or policies to manage.')));
     return;
   }
-  const [path, cols, heads] = KINDS[kind];
-  const r = await ctx.api(path, { allow404: true });
-  if (r.status === 404) {
-    mount(body, h('p.empty', `This server does not answer /v1/${path} yet.`));
-    return;
-  }
-  const rows = r.data || [];
-  mount(body, rows.length ? h('table.list', h('thead', h('tr', heads.map((x) => h('th', x)))),
-    h('tbody', rows.map((row) => h('tr', cols.map((c) => h('td', typeof c === 'function' ? c(row) : String(row[c] ?? ''))))))) : h('p.empty', 'None.'));
+  const [mod, writable] = await Promise.all([PAGES[kind](), ctx.can('acl', 'write')]);
+  if (!ctx.current()) return;
+  await mod.render({ ...ctx, main: body, writable }, id);
 }

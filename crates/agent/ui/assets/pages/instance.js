@@ -77,7 +77,7 @@ export async function render(ctx) {
         Object.entries(inst.Service.TaggedAddresses || {}).map(([k, v]) => h('tr', h('th', k), h('td', typeof v === 'object' ? `${v.Address}:${v.Port}` : String(v)))))));
     } else mount(body, h('h2', 'Service metadata'), kvTable(inst.Service.Meta, 'No metadata.'), h('h2', 'Tags'), tags(inst.Service.Tags, 100));
   };
-  ctx.source(`health/service/${encPath(name)}`, {}, (data) => {
+  ctx.source(`health/service/${encPath(name)}`, { gate: ['service', name] }, (data) => {
     inst = (data || []).find((i) => i.Node.Node === nodeName && i.Service.ID === instId) || null;
     if (!inst) {
       mount(body, h('section.error', h('h1', 'Instance not found'), h('p', `${instId} is not registered on ${nodeName}.`)));

@@ -6,7 +6,8 @@ import { h, mount, debounce, b64text, textb64 } from '../dom.js';
 import { encPath, ApiError } from '../api.js';
 import { createVList } from '../vlist.js';
 import { diffLines } from '../diff.js';
-import { highlight, detect, validJson } from '../highlight.js';
+import { highlight, detect } from '../highlight.js';
+import { editorFor } from '../editor.js';
 
 function crumbs(ctx, path, last) {
   const parts = path.split('/').filter(Boolean);
@@ -74,6 +75,9 @@ function notice(el, text, cls = 'info') {
 
 async function folderView(ctx, prefix) {
   ctx.title(prefix || 'Key/Value');
+  // Without key:write here the folder is read-only (no create, import, move, delete).
+  const writable = await ctx.can('key', 'write', prefix);
+  if (!ctx.current()) return;
   const selected = new Set();
   let all = [];
   let q = ctx.params.get('q') || '';
@@ -86,11 +90,11 @@ async function folderView(ctx, prefix) {
       const name = k.slice(prefix.length);
       const folder = k.endsWith('/');
       return h('div.row.kv', { dataset: { key: k } },
-        h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: selected.has(k), onchange: (e) => {
+        writable ? h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: selected.has(k), onchange: (e) => {
           (e.target.checked ? selected.add(k) : selected.delete(k));
           delBtn.disabled = !selected.size;
           delBtn.textContent = selected.size ? `Delete selected (${selected.size})` : 'Delete selected';
-        } }),
+        } }) : null,
         h(folder ? 'span.icon.folder' : 'span.icon.key', { 'aria-hidden': 'true' }),
         h('a.name', { href: keyHref(ctx, k) }, name),
         h('span.kind', folder ? 'folder' : 'key'));
@@ -181,62 +185,24 @@ async function folderView(ctx, prefix) {
   mount(ctx.main, crumbs(ctx, prefix, true),
     h('div.title', h('h1', prefix ? prefix.split('/').filter(Boolean).pop() : 'Key/Value'), count,
       h('div.actions',
-        h('a.button.primary', { href: ctx.href(`${ctx.dc}/kv/${encPath(prefix)}create`) }, 'Create'),
+        writable ? h('a.button.primary', { href: ctx.href(`${ctx.dc}/kv/${encPath(prefix)}create`) }, 'Create') : null,
         h('button', { onclick: exportFolder }, 'Export'),
-        h('button', { onclick: () => fileInput.click() }, 'Import'), fileInput,
-        prefix ? h('button', { name: 'move-folder', onclick: moveFolder }, 'Move') : null, delBtn)),
+        writable ? [h('button', { onclick: () => fileInput.click() }, 'Import'), fileInput] : null,
+        writable && prefix ? h('button', { name: 'move-folder', onclick: moveFolder }, 'Move') : null, writable ? delBtn : null)),
+    writable ? null : h('p.hint.read-only', 'Read-only: your ACL token may not write keys here.'),
     msg,
     h('div.toolbar',
       search,
       h('button', { onclick: () => deepSearch() }, 'Search all keys below'),
       h('label.checkbox', inValues, ' and values')),
     results, list.el);
-  const src = ctx.source(`kv/${encPath(prefix)}`, { query: { keys: true, separator: '/' }, allow404: true }, (data, res) => {
+  const src = ctx.source(`kv/${encPath(prefix)}`, { query: { keys: true, separator: '/' }, allow404: true, gate: ['key', prefix] }, (data, res) => {
     ctx.timed('kv', () => {
       all = (data || []).filter((k) => k !== prefix);
       for (const k of selected) if (!all.includes(k)) selected.delete(k);
       apply();
     }, res);
   });
-}
-
-/** Values up to this size get the highlighted editor; larger ones a plain textarea. */
-const HIGHLIGHT_MAX = 100000;
-
-/**
- * The value editor: a textarea over a highlighted copy of its text (the
- * textarea's own text is transparent), a syntax choice and a JSON check.
- */
-function editorFor(text, mode) {
-  const area = h('textarea.code', { name: 'value', spellcheck: 'false', 'aria-label': 'Value', rows: Math.min(30, Math.max(8, text.split('\n').length + 1)) });
-  area.value = text;
-  const hl = h('pre.hl', { 'aria-hidden': 'true' });
-  const wrap = h('div.code-wrap', hl, area);
-  const status = h('span.valid');
-  const modeSel = h('select', { name: 'mode', 'aria-label': 'Syntax' }, [['plain', 'Plain text'], ['json', 'JSON'], ['yaml', 'YAML'], ['hcl', 'HCL']].map(([v, l]) => h('option', { value: v, selected: v === mode }, l)));
-  const paint = () => {
-    const on = modeSel.value !== 'plain' && area.value.length <= HIGHLIGHT_MAX;
-    wrap.classList.toggle('highlighted', on);
-    if (!on) { mount(hl); return; }
-    mount(hl, highlight(area.value, modeSel.value), '\n');
-    hl.scrollTop = area.scrollTop;
-  };
-  const check = () => {
-    if (modeSel.value !== 'json') { status.textContent = ''; status.className = 'valid'; return; }
-    const err = validJson(area.value);
-    status.textContent = err ? `Invalid JSON: ${err}` : 'Valid JSON';
-    status.className = 'valid ' + (err ? 'bad' : 'good');
-  };
-  area.addEventListener('input', paint);
-  area.addEventListener('input', debounce(check, 150));
-  area.addEventListener('scroll', () => { hl.scrollTop = area.scrollTop; });
-  area.addEventListener('keydown', (e) => {
-    if (e.key === 'Tab' && !e.shiftKey) { e.preventDefault(); area.setRangeText('  ', area.selectionStart, area.selectionEnd, 'end'); paint(); }
-  });
-  modeSel.addEventListener('change', () => { paint(); check(); });
-  paint();
-  check();
-  return { area, modeSel, status, el: h('div.editor', h('div.toolbar', modeSel, status), wrap) };
 }
 
 function diffView(mine, theirs) {
@@ -246,6 +212,8 @@ function diffView(mine, theirs) {
 
 async function keyView(ctx, key) {
   ctx.title(key);
+  const writable = await ctx.can('key', 'write', key);
+  if (!ctx.current()) return;
   const folder = key.slice(0, key.lastIndexOf('/') + 1);
   let entry = null;
   let editing = null;
@@ -267,11 +235,12 @@ async function keyView(ctx, key) {
           if (!(await ctx.confirmDanger('Invalidate session', `Invalidate session ${entry.Session}? Its locks are released.`, 'Invalidate'))) return;
           try { await ctx.api(`session/destroy/${encodeURIComponent(entry.Session)}`, { method: 'PUT' }); src.refresh(); } catch (e) { notice(msg, `Cannot invalidate: ${e.message}`, 'error'); }
         } }, 'Invalidate the session')) : null,
-      h('div.actions',
+      writable ? h('div.actions',
         text === null ? null : h('button.primary', { name: 'edit', onclick: edit }, 'Edit'),
         h('button', { name: 'move', onclick: () => copyTo(true) }, 'Move'),
         h('button', { name: 'duplicate', onclick: () => copyTo(false) }, 'Duplicate'),
-        h('button.danger', { name: 'delete', onclick: remove }, 'Delete')),
+        h('button.danger', { name: 'delete', onclick: remove }, 'Delete'))
+        : h('p.hint.read-only', 'Read-only: your ACL token may not write this key.'),
       text === null
         ? h('div', h('p', `Binary value (${atob(entry.Value || '').length} bytes), shown as base64:`), h('pre.value', entry.Value))
         : h('pre.value', { dataset: { mode } }, text === '' ? h('span.empty', '(empty)') : highlight(text, mode)),

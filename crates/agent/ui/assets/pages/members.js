@@ -9,6 +9,9 @@ const ORDER = { failed: 0, leaving: 1, left: 2, alive: 3 };
 export async function render(ctx) {
   ctx.title('Members');
   const state = { q: ctx.params.get('q') || '', status: ctx.params.get('status') || '' };
+  // Force-leave needs operator:write; without it the button is not offered.
+  const mayForce = await ctx.can('operator', 'write');
+  if (!ctx.current()) return;
   let all = [];
   const msg = h('div.msgs');
   const count = h('span.count-label');
@@ -22,7 +25,7 @@ export async function render(ctx) {
       h('span.badge', (m.Tags && m.Tags.role) === 'consul' ? 'server' : 'client'),
       m.Tags && m.Tags.dc ? h('span.badge', m.Tags.dc) : null,
       m.Tags && m.Tags.build ? h('span.build', m.Tags.build.split(':')[0]) : null,
-      m.status !== 'alive' ? h('button.danger', { name: 'force-leave', onclick: () => forceLeave(m.Name) }, 'Force leave') : null),
+      m.status !== 'alive' && mayForce ? h('button.danger', { name: 'force-leave', onclick: () => forceLeave(m.Name) }, 'Force leave') : null),
   });
   async function forceLeave(name) {
     if (!(await ctx.confirmDanger('Force leave', `Mark ${name} as left? Its services are deregistered and it stops being probed. A live agent rejoins by itself.`, 'Force leave'))) return;
@@ -50,7 +53,7 @@ export async function render(ctx) {
       h('select', { name: 'status', 'aria-label': 'Member status', onchange: (e) => { state.status = e.target.value; apply(); } },
         [['', 'All'], ['alive', 'Alive'], ['leaving', 'Leaving'], ['left', 'Left'], ['failed', 'Failed']].map(([v, l]) => h('option', { value: v, selected: v === state.status }, l)))),
     list.el);
-  const src = ctx.source('agent/members', {}, (data) => {
+  const src = ctx.source('agent/members', { gate: ['node'] }, (data) => {
     all = (data || []).map((m) => ({ ...m, status: STATUS[m.Status] || 'unknown' }));
     apply();
   });

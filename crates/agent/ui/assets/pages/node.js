@@ -27,7 +27,7 @@ export async function render(ctx) {
   mount(ctx.main, h('nav.crumbs', h('a', { href: ctx.href(`${ctx.dc}/nodes`) }, 'All nodes')), head, tabs(ctx, base, TABS, tab), body);
   const enc = encodeURIComponent(name);
   let node = null;
-  ctx.source(`catalog/node/${enc}`, { allow404: true }, (data) => {
+  ctx.source(`catalog/node/${enc}`, { allow404: true, gate: ['node', name] }, (data) => {
     node = data;
     if (!data || !data.Node) {
       mount(body, h('section.error', h('h1', 'Node not found'), h('p', `No node “${name}” is registered in ${ctx.dc}.`)));
@@ -77,6 +77,9 @@ export async function render(ctx) {
         h('table.meta', h('tbody', d.map((x) => h('tr', h('th', x.node), h('td', `${x.ms.toFixed(2)} ms`))))));
     });
   } else if (tab === 'lock-sessions') {
+    // Invalidating needs session:write on the node.
+    const mayDestroy = await ctx.can('session', 'write', name);
+    if (!ctx.current()) return;
     const draw = (data, res) => {
       if (res.status === 404) {
         mount(body, h('p.empty', 'This server has no sessions API (/v1/session) yet, so there are no lock sessions to show.'));
@@ -88,7 +91,7 @@ export async function render(ctx) {
       }
       mount(body, h('div.rows', data.map((s) => h('div.row.session', { dataset: { session: s.ID } },
         h('span.name', s.Name || s.ID), h('code', s.ID), h('span.badge', s.Behavior || 'release'), s.TTL ? h('span.badge', `TTL ${s.TTL}`) : null,
-        h('button.danger', { onclick: async () => {
+        mayDestroy && h('button.danger', { onclick: async () => {
           if (!(await ctx.confirmDanger('Invalidate session', `Invalidate session ${s.ID}? Locks it holds are released (or their keys deleted, by its behaviour).`, 'Invalidate'))) return;
           await ctx.api(`session/destroy/${encodeURIComponent(s.ID)}`, { method: 'PUT' });
           sessions.refresh();

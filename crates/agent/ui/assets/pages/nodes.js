@@ -44,7 +44,7 @@ export async function render(ctx) {
     leader = String(data || '').replace(/:\d+$/, '');
     if (all.length) apply();
   }, () => {});
-  ctx.source('internal/ui/nodes', {}, (data, res) => {
+  ctx.source('internal/ui/nodes', { gate: ['node'] }, (data, res) => {
     ctx.timed('nodes', () => {
       all = (data || []).map((n) => {
         const c = countChecks(n.Checks);

@@ -50,7 +50,7 @@ export async function render(ctx) {
         [['', 'All statuses'], ['passing', 'Passing'], ['warning', 'Warning'], ['critical', 'Failing']].map(([v, l]) => h('option', { value: v, selected: v === state.status }, l)))),
     list.el);
   }
-  ctx.source(`health/service/${encPath(name)}`, {}, (data) => {
+  ctx.source(`health/service/${encPath(name)}`, { gate: ['service', name] }, (data) => {
     all = (data || []).map((i) => {
       const counts = countChecks(i.Checks);
       return { ...i, counts, status: worst(counts.passing, counts.warning, counts.critical) };

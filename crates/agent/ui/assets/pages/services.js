@@ -60,7 +60,7 @@ export async function render(ctx) {
         [['status-asc', 'Unhealthy first'], ['status-desc', 'Healthy first'], ['name-asc', 'Name A–Z'], ['name-desc', 'Name Z–A']]
           .map(([v, l]) => h('option', { value: v, selected: v === state.sort }, l)))),
     list.el);
-  ctx.source('internal/ui/services', {}, (data, res) => {
+  ctx.source('internal/ui/services', { gate: ['service'] }, (data, res) => {
     ctx.timed('services', () => {
       all = (data || []).map((s) => ({ ...s, status: status(s) }));
       const sources = [...new Set(all.flatMap((s) => s.ExternalSources || []))].sort();
