@@ -14,5 +14,6 @@ pub mod hcl;
 pub mod json;
 pub mod kv;
 pub mod session;
+pub mod snapshot;
 pub mod timestamp;
 pub mod txn;
