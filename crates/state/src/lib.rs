@@ -29,7 +29,7 @@ mod watch;
 
 pub use acl::TokenFilter;
 pub use error::StateError;
-pub use persist::{Restored, SNAPSHOT_FORMAT};
+pub use persist::{image_stats, ImageStats, Restored, TableStats, SNAPSHOT_FORMAT};
 pub use session::ArmedLockDelays;
 pub use store::Store;
 pub use table::Table;

@@ -12,8 +12,11 @@
 //!   to upgrade. Bump the version only for a change older servers must not
 //!   misread (a different section layout, a changed row encoding).
 
+mod outside;
 mod sections;
 mod v1;
+
+pub use outside::{image_stats, ImageStats, TableStats};
 
 use serde::{Deserialize, Serialize};
 
@@ -112,31 +115,42 @@ impl Store {
     /// [`Store::restore`], answering the image's version and the ignorable
     /// sections it skipped (for the caller to log).
     pub fn restore_reporting(&self, bytes: &[u8]) -> Result<Restored, StateError> {
-        let version = rmp_serde::from_slice::<Probe>(bytes)
-            .map_err(corrupt)?
-            .version;
-        let mut fresh = Tables::default();
-        let skipped = match version {
-            1 => {
-                v1::load(&mut fresh, bytes)?;
-                Vec::new()
-            }
-            2 => load_v2(&mut fresh, bytes)?,
-            v if v > SNAPSHOT_FORMAT => {
-                return Err(StateError::NewerFormat {
-                    found: v,
-                    supported: SNAPSHOT_FORMAT,
-                })
-            }
-            v => return Err(corrupt(format!("unknown snapshot format v{v}"))),
-        };
+        let (fresh, restored) = decode_image(bytes)?;
+        self.replace(fresh);
+        Ok(restored)
+    }
+
+    /// Publish `fresh` as the whole state and wake every waiter.
+    pub(crate) fn replace(&self, mut fresh: Tables) {
         let mut tx = self.write(0);
         fresh.seq = tx.t.seq;
         tx.t = fresh;
         tx.changes.all = true;
         tx.commit();
-        Ok(Restored { version, skipped })
     }
+}
+
+/// Decode an image of any supported version into fresh tables.
+pub(crate) fn decode_image(bytes: &[u8]) -> Result<(Tables, Restored), StateError> {
+    let version = rmp_serde::from_slice::<Probe>(bytes)
+        .map_err(corrupt)?
+        .version;
+    let mut fresh = Tables::default();
+    let skipped = match version {
+        1 => {
+            v1::load(&mut fresh, bytes)?;
+            Vec::new()
+        }
+        2 => load_v2(&mut fresh, bytes)?,
+        v if v > SNAPSHOT_FORMAT => {
+            return Err(StateError::NewerFormat {
+                found: v,
+                supported: SNAPSHOT_FORMAT,
+            })
+        }
+        v => return Err(corrupt(format!("unknown snapshot format v{v}"))),
+    };
+    Ok((fresh, Restored { version, skipped }))
 }
 
 /// Load every section of a v2 image, in [`Table::ALL`] order; answers the

@@ -58,6 +58,23 @@ pub(super) fn ignorable(table: Table) -> bool {
     }
 }
 
+/// How many rows `table` holds.
+pub(super) fn count(t: &Tables, table: Table) -> usize {
+    match table {
+        Table::Nodes => t.nodes.len(),
+        Table::Services => t.services.len(),
+        Table::Checks => t.checks.len(),
+        Table::Kvs => t.kvs.len(),
+        Table::Tombstones => t.tombstones.len(),
+        Table::Sessions => t.sessions.len(),
+        Table::AclPolicies => t.acl.policies.len(),
+        Table::AclRoles => t.acl.roles.len(),
+        Table::AclTokens => t.acl.tokens.len(),
+        Table::AclAuthMethods => t.acl.auth_methods.len(),
+        Table::AclBindingRules => t.acl.binding_rules.len(),
+    }
+}
+
 /// The rows of `table`, encoded.
 pub(super) fn dump(t: &Tables, table: Table) -> Vec<u8> {
     match table {
