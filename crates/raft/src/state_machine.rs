@@ -27,6 +27,14 @@ pub trait StateMachine: Send + Sync + 'static {
     /// newer version): Raft stops on this server rather than skip it and diverge from the
     /// others (see [`crate::RaftNode::fatal_error`]).
     fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, ApplyError>;
+    /// The highest index the application's state carries. The next command is numbered
+    /// above both it and the last command's index; it only matters after a command that
+    /// replaced the state with one from outside the log (a restored snapshot archive), whose
+    /// indexes may run ahead of the commands applied so far. Asked after every command; it
+    /// must depend only on the commands applied, so that every server numbers alike.
+    fn index_floor(&self) -> u64 {
+        0
+    }
     /// Serialize the whole state (called from a blocking context; may take a while).
     fn snapshot(&self) -> Vec<u8>;
     /// Replace the whole state with a snapshot's contents (`index` is the application index
@@ -215,7 +223,7 @@ impl RaftStateMachine<TypeConfig> for StateMachineStore {
                                 )),
                             ))
                         })?;
-                        a.app_index = index;
+                        a.app_index = index.max(self.app.index_floor());
                         resp.results.push((index, ByteBuf::from(r)));
                     }
                 }

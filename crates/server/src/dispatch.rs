@@ -17,7 +17,9 @@
 
 use std::sync::Arc;
 
-use crate::endpoints::{acl, catalog, health, internal, kv, operator, session, status, txn};
+use crate::endpoints::{
+    acl, catalog, health, internal, kv, operator, session, snapshot, status, txn,
+};
 use crate::rpc::{can_retry, BoxFuture, RpcHandler, RpcRequest, RpcResponse};
 use crate::server::RPC_HOLD_TIMEOUT;
 use crate::{Identity, QueryOptions, RpcError, Server};
@@ -135,6 +137,7 @@ impl Server {
             RpcRequest::Session(r) => session::serve(self, &ctx, r).await,
             RpcRequest::Txn(r) => txn::serve(self, &ctx, r).await,
             RpcRequest::Acl(r) => acl::serve(self, &ctx, r).await,
+            RpcRequest::Snapshot(r) => snapshot::serve(self, &ctx, r).await,
         }
     }
 }

@@ -49,6 +49,14 @@ pub enum Command {
     /// The autopilot configuration (Consul type 10); answers whether it was
     /// stored (`false`: a `cas` that did not match).
     Autopilot(crate::autopilot::AutopilotSetRequest),
+    /// Replace the whole state with a snapshot archive's image
+    /// (`PUT /v1/snapshot`): every server applies it at the same index, so
+    /// the cluster switches atomically. Consul installs it through Raft's own
+    /// snapshot restore instead; one log entry is the same switch for us.
+    SnapshotRestore {
+        /// The state store image (`state.bin`), already verified by the leader.
+        image: bytes::Bytes,
+    },
 }
 
 /// Why a log entry could not be decoded.
@@ -79,6 +87,8 @@ impl Command {
             // It changes no state: a server that does not know it loses nothing.
             Command::Barrier => true,
             Command::Session(_) | Command::Acl(_) | Command::Autopilot(_) => false,
+            // A server that skipped it would serve the old state.
+            Command::SnapshotRestore { .. } => false,
         }
     }
 

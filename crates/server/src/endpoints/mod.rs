@@ -15,5 +15,6 @@ pub mod internal;
 pub mod kv;
 pub mod operator;
 pub mod session;
+pub mod snapshot;
 pub mod status;
 pub mod txn;

@@ -11,8 +11,10 @@ mod autopilot;
 mod catalog;
 mod kv;
 mod session;
+mod snapshot;
 mod txn;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use consul_state::{StateError, Store};
@@ -23,6 +25,9 @@ pub struct Fsm {
     store: Arc<Store>,
     /// Lock-delays armed by applied session invalidations.
     lock_delays: Arc<crate::lock_delay::LockDelays>,
+    /// The highest index a restored snapshot archive carried (0: none yet);
+    /// Raft numbers later commands above it.
+    index_floor: AtomicU64,
 }
 
 impl Fsm {
@@ -31,6 +36,7 @@ impl Fsm {
         Fsm {
             store,
             lock_delays: Arc::default(),
+            index_floor: AtomicU64::new(0),
         }
     }
 
@@ -51,6 +57,12 @@ impl Fsm {
             Command::Txn(req) => txn::apply(&self.store, index, req),
             Command::Acl(req) => acl::apply(&self.store, index, req),
             Command::Autopilot(req) => autopilot::apply(&self.store, index, req),
+            Command::SnapshotRestore { image } => {
+                match snapshot::restore(&self.store, &self.index_floor, index, image) {
+                    Ok(()) => CommandResult::Ok,
+                    Err(e) => rejected(e),
+                }
+            }
         }
     }
 }
@@ -73,6 +85,16 @@ pub(crate) fn rejected(e: StateError) -> CommandResult {
 impl consul_raft::StateMachine for Fsm {
     fn apply(&self, index: u64, command: &[u8]) -> Result<Vec<u8>, consul_raft::ApplyError> {
         match Command::decode(command) {
+            // The leader verified the image, so a server that cannot
+            // restore it (older than the image's format) must stop rather
+            // than keep serving the state every other server replaced.
+            Ok(Command::SnapshotRestore { image }) => {
+                snapshot::restore(&self.store, &self.index_floor, index, &image).map_err(|e| {
+                    tracing::error!(index, error = %e, "fsm: cannot restore a committed snapshot; stopping: upgrade this server");
+                    consul_raft::ApplyError(format!("cannot restore snapshot: {e}; upgrade this server"))
+                })?;
+                Ok(CommandResult::Ok.encode())
+            }
             Ok(cmd) => {
                 let result = self.apply_command(index, &cmd);
                 // Any write may invalidate sessions (a check going critical…).
@@ -104,6 +126,10 @@ impl consul_raft::StateMachine for Fsm {
                 )))
             }
         }
+    }
+
+    fn index_floor(&self) -> u64 {
+        self.index_floor.load(Ordering::Acquire)
     }
 
     fn snapshot(&self) -> Vec<u8> {

@@ -19,6 +19,7 @@ use crate::endpoints::internal::InternalRpc;
 use crate::endpoints::kv::KvRpc;
 use crate::endpoints::operator::OperatorRpc;
 use crate::endpoints::session::SessionRpc;
+use crate::endpoints::snapshot::SnapshotRpc;
 use crate::endpoints::status::StatusRpc;
 use crate::endpoints::txn::TxnRpc;
 
@@ -45,6 +46,8 @@ pub enum RpcRequest {
     Txn(TxnRpc),
     /// `ACL.*`: tokens, policies, roles, bootstrap.
     Acl(AclRpc),
+    /// `Snapshot.*`: save and restore the whole state.
+    Snapshot(SnapshotRpc),
 }
 
 impl RpcRequest {
@@ -61,6 +64,7 @@ impl RpcRequest {
             RpcRequest::Session(r) => r,
             RpcRequest::Txn(r) => r,
             RpcRequest::Acl(r) => r,
+            RpcRequest::Snapshot(r) => r,
         }
     }
 
@@ -79,6 +83,7 @@ impl RpcRequest {
             RpcRequest::Session(r) => Some(r),
             RpcRequest::Txn(r) => Some(r),
             RpcRequest::Acl(r) => Some(r),
+            RpcRequest::Snapshot(r) => Some(r),
         }
     }
 

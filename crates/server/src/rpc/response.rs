@@ -56,6 +56,8 @@ pub enum RpcResponse {
     TxnRead(crate::endpoints::txn::TxnReadResponse),
     /// An `ACL.*` answer.
     Acl(crate::endpoints::acl::AclReply),
+    /// A saved snapshot archive (`Snapshot.Save`).
+    Snapshot(crate::endpoints::snapshot::SnapshotReply),
 }
 
 /// Sessions with their query meta.
@@ -201,6 +203,8 @@ accessor! {
     into_check_service_nodes => CheckServiceNodes(IndexedCheckServiceNodes);
     /// The `Raft` answer.
     into_raft => Raft(RaftReply);
+    /// The `Snapshot` answer.
+    into_snapshot => Snapshot(crate::endpoints::snapshot::SnapshotReply);
     /// The `RaftConfiguration` answer.
     into_raft_configuration => RaftConfiguration(crate::endpoints::operator::RaftConfigurationResponse);
     /// The `AutopilotConfig` answer.

@@ -85,25 +85,7 @@ fn corrupt(e: impl std::fmt::Display) -> StateError {
 impl Store {
     /// The whole state as a versioned msgpack image, for a Raft snapshot.
     pub fn persist(&self) -> Vec<u8> {
-        let t = &self.snapshot().t;
-        let rows: Vec<(Table, Vec<u8>)> = Table::ALL
-            .into_iter()
-            .map(|table| (table, sections::dump(t, table)))
-            .collect();
-        let image = ImageOut {
-            version: SNAPSHOT_FORMAT,
-            sections: rows
-                .iter()
-                .map(|(table, rows)| SectionOut {
-                    table: table.name(),
-                    ignorable: sections::ignorable(*table),
-                    index: t.indexes.get(*table),
-                    rows: serde_bytes::Bytes::new(rows),
-                })
-                .collect(),
-        };
-        // Plain data with string map keys always serializes into a Vec.
-        rmp_serde::to_vec_named(&image).expect("state snapshot encodes")
+        persist_tables(&self.snapshot().t)
     }
 
     /// Replace the whole state with a [`Store::persist`] image of this or an
@@ -128,6 +110,28 @@ impl Store {
         tx.changes.all = true;
         tx.commit();
     }
+}
+
+/// The v2 image of one version of the tables.
+pub(crate) fn persist_tables(t: &Tables) -> Vec<u8> {
+    let rows: Vec<(Table, Vec<u8>)> = Table::ALL
+        .into_iter()
+        .map(|table| (table, sections::dump(t, table)))
+        .collect();
+    let image = ImageOut {
+        version: SNAPSHOT_FORMAT,
+        sections: rows
+            .iter()
+            .map(|(table, rows)| SectionOut {
+                table: table.name(),
+                ignorable: sections::ignorable(*table),
+                index: t.indexes.get(*table),
+                rows: serde_bytes::Bytes::new(rows),
+            })
+            .collect(),
+    };
+    // Plain data with string map keys always serializes into a Vec.
+    rmp_serde::to_vec_named(&image).expect("state snapshot encodes")
 }
 
 /// Decode an image of any supported version into fresh tables.

@@ -75,6 +75,18 @@ impl Store {
         Ok((restored, highest))
     }
 
+    /// The whole state's image with its highest table index, taken from one
+    /// version of the state (for a snapshot archive's `Index`).
+    pub fn persist_indexed(&self) -> (u64, Vec<u8>) {
+        let snap = self.snapshot();
+        let index = Table::ALL
+            .into_iter()
+            .map(|table| snap.t.indexes.get(table))
+            .max()
+            .unwrap_or(0);
+        (index, super::persist_tables(&snap.t))
+    }
+
     /// The highest table index of the current state (the index of the last
     /// write that changed anything).
     pub fn max_index(&self) -> u64 {

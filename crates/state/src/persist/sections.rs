@@ -72,6 +72,7 @@ pub(super) fn count(t: &Tables, table: Table) -> usize {
         Table::AclTokens => t.acl.tokens.len(),
         Table::AclAuthMethods => t.acl.auth_methods.len(),
         Table::AclBindingRules => t.acl.binding_rules.len(),
+        Table::Autopilot => usize::from(t.autopilot.is_some()),
     }
 }
 
