@@ -148,7 +148,7 @@ pub struct QueryMeta {
 }
 
 impl QueryMeta {
-    fn from_response(resp: &Response) -> Self {
+    pub(crate) fn from_response(resp: &Response) -> Self {
         let h = resp.headers();
         let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
         QueryMeta {
@@ -238,6 +238,11 @@ impl Client {
     /// The status endpoints.
     pub fn status(&self) -> crate::status::Status<'_> {
         crate::status::Status { c: self }
+    }
+
+    /// The snapshot endpoints.
+    pub fn snapshot(&self) -> crate::snapshot::Snapshot<'_> {
+        crate::snapshot::Snapshot { c: self }
     }
 
     /// Build a request for `path` (which must start with `/v1/` and already
@@ -430,13 +435,13 @@ fn decode_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Go-style transport error: `Get "http://…/v1/kv/a": connection refused`.
-fn transport_error(method: &Method, url: &str, e: &reqwest::Error) -> ApiError {
+pub(crate) fn transport_error(method: &Method, url: &str, e: &reqwest::Error) -> ApiError {
     let m = method.as_str();
     let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
     ApiError::Transport(format!("{m} \"{url}\": {}", root_cause(e)))
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &(dyn std::error::Error + 'static) = e;
     while let Some(next) = cur.source() {
         cur = next;

@@ -20,6 +20,7 @@ pub mod keyring;
 pub mod kv;
 pub mod operator;
 pub mod session;
+pub mod snapshot;
 pub mod status;
 pub mod watch;
 

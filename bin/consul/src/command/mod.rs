@@ -29,6 +29,7 @@ pub mod operator_autopilot;
 pub mod operator_raft;
 pub mod reload;
 pub mod services;
+pub mod snapshot;
 pub mod ui;
 pub mod validate;
 pub mod version;
@@ -66,6 +67,10 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     ("reload", "Triggers the agent to reload configuration files"),
     ("services", "Interact with services"),
+    (
+        "snapshot",
+        "Saves, restores and inspects snapshots of Consul server state",
+    ),
     ("validate", "Validate config files/directories"),
     ("version", "Prints the Consul version"),
     ("watch", "Watch for changes in Consul"),
@@ -115,6 +120,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("monitor") => monitor::run(rest),
         Some("reload") => reload::run(rest),
         Some("services") => services::run(rest),
+        Some("snapshot") => snapshot::run(rest),
         Some("validate") => validate::run(rest),
         Some("version") => version::run(rest),
         Some("watch") => watch::run(rest),

@@ -101,6 +101,7 @@ pub const ROUTES: &[(&str, Need)] = &[
     ("/v1/session/node/", Need::Server),
     ("/v1/session/list", Need::Server),
     ("/v1/txn", Need::Server),
+    ("/v1/snapshot", Need::Server),
     ("/v1/status/leader", Need::Anyone),
     ("/v1/status/peers", Need::Anyone),
     ("/v1/internal/ui/services", Need::Server),

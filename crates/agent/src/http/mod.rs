@@ -27,6 +27,7 @@ pub mod operator;
 pub mod params;
 pub mod respond;
 pub mod session;
+pub mod snapshot;
 pub mod status;
 pub mod timing;
 pub mod token;
@@ -281,6 +282,11 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .route("/v1/session/list", allow("GET", get(session::list)))
         // txn
         .route("/v1/txn", allow("PUT", put(txn::txn)))
+        // snapshot
+        .route(
+            "/v1/snapshot",
+            allow("GET,PUT", get(snapshot::save).put(snapshot::restore)),
+        )
         // status
         .route("/v1/status/leader", allow("GET", get(status::leader)))
         .route("/v1/status/peers", allow("GET", get(status::peers)))

@@ -21,6 +21,8 @@ pub struct TableStats {
     pub count: usize,
     /// Its index in the image.
     pub index: u64,
+    /// Bytes its rows take in the image.
+    pub size: usize,
 }
 
 /// What an image holds.
@@ -43,6 +45,7 @@ pub fn image_stats(bytes: &[u8]) -> Result<ImageStats, StateError> {
                 name: table.name(),
                 count: sections::count(&t, table),
                 index: t.indexes.get(table),
+                size: sections::dump(&t, table).len(),
             })
             .collect(),
     })
