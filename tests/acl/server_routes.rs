@@ -373,6 +373,25 @@ fn rows(f: &Fixture) -> Vec<Row> {
             r#"key "k/x" { policy = "write" }"#,
             Refuse(409),
         ),
+        // A snapshot holds every secret: Consul's `Snapshot` permission is
+        // acl:write, for a save and a restore alike (the restore's body is
+        // not an archive, so with the permission it fails after the check).
+        row(
+            "/v1/snapshot",
+            "GET",
+            "/v1/snapshot",
+            "",
+            acl_write,
+            Refuse(403),
+        ),
+        row(
+            "/v1/snapshot",
+            "PUT",
+            "/v1/snapshot",
+            "x",
+            acl_write,
+            Refuse(403),
+        ),
         row(
             "/v1/internal/ui/services",
             "GET",

@@ -1,0 +1,107 @@
+//! A restore through a follower of a three-server cluster reaches every
+//! server at once, and the cluster keeps writing above it.
+
+use super::*;
+
+fn server(ip: &IpLease, n: usize, dir: &Path, join: &IpLease) -> Agent {
+    AgentBuilder::new(bin(), ip.ip())
+        .server(true)
+        .bootstrap_expect(3)
+        .data_dir(dir)
+        .node(&format!("s{n}"))
+        .arg("-retry-join")
+        .arg(&join.ip().to_string())
+        .arg("-retry-interval")
+        .arg("1s")
+        .start()
+        .unwrap()
+}
+
+fn leader_of(a: &Agent) -> String {
+    http("GET", &a.url("/v1/status/leader"), None)
+        .ok()
+        .filter(|(s, _, _)| *s == 200)
+        .map(|(_, _, b)| {
+            String::from_utf8_lossy(&b)
+                .trim()
+                .trim_matches('"')
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_restore_through_a_follower_reaches_every_server() {
+    // The archive: keys from a dev server.
+    let (_dip, dev) = dev_agent();
+    for i in 0..5 {
+        put_ok(&dev, &format!("/v1/kv/restored/{i}"), "v");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.snap");
+    let saved = cli(&dev, &["snapshot", "save", file.to_str().unwrap()]);
+    assert_eq!(saved.code, 0, "{}", saved.err());
+    let want = get_json(&dev, "/v1/kv/restored/?recurse");
+
+    let ips: Vec<IpLease> = (0..3).map(|_| reserve_ip()).collect();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let servers: Vec<Agent> = (0..3)
+        .map(|i| server(&ips[i], i + 1, dirs[i].path(), &ips[0]))
+        .collect();
+    let formed = wait_until(Duration::from_secs(60), || {
+        let l: Vec<String> = servers.iter().map(leader_of).collect();
+        !l[0].is_empty() && l.iter().all(|x| *x == l[0])
+    });
+    assert!(formed, "no leader; log:\n{}", servers[0].log());
+    let leader = leader_of(&servers[0]);
+    let follower = servers
+        .iter()
+        .find(|a| !leader.starts_with(&format!("{}:", a.ip)))
+        .expect("a follower");
+    put_ok(follower, "/v1/kv/before", "gone after restore");
+    let seen = servers
+        .iter()
+        .map(|a| index_of(a, "/v1/kv/?recurse&stale"))
+        .max()
+        .unwrap();
+
+    let out = cli(follower, &["snapshot", "restore", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}\n{}", out.err(), follower.log());
+
+    for a in &servers {
+        let same = wait_until(Duration::from_secs(10), || {
+            http("GET", &a.url("/v1/kv/restored/?recurse&stale"), None).is_ok_and(|(s, _, b)| {
+                s == 200 && serde_json::from_slice::<Value>(&b).ok() == Some(want.clone())
+            })
+        });
+        assert!(same, "{} does not serve the restored keys", a.ip);
+        assert_eq!(
+            call(a, "GET", "/v1/kv/before?stale", None).0,
+            404,
+            "{}",
+            a.ip
+        );
+        assert!(index_of(a, "/v1/kv/?recurse&stale") > seen, "{}", a.ip);
+    }
+    // Writes go on above the restore, on every server alike.
+    put_ok(follower, "/v1/kv/after", "1");
+    let idx = get_json(follower, "/v1/kv/after")[0]["ModifyIndex"]
+        .as_u64()
+        .unwrap();
+    assert!(idx > seen);
+    for a in &servers {
+        assert!(
+            wait_until(Duration::from_secs(10), || {
+                http("GET", &a.url("/v1/kv/after?stale"), None).is_ok_and(|(s, _, b)| {
+                    s == 200
+                        && serde_json::from_slice::<Value>(&b)
+                            .ok()
+                            .and_then(|v| v[0]["ModifyIndex"].as_u64())
+                            == Some(idx)
+                })
+            }),
+            "{} disagrees on the next index",
+            a.ip
+        );
+    }
+}
