@@ -105,3 +105,49 @@ fn a_restore_through_a_follower_reaches_every_server() {
         );
     }
 }
+
+#[test]
+fn a_restored_state_survives_a_restart_with_its_indexes() {
+    let (_dip, dev) = dev_agent();
+    for i in 0..30 {
+        put_ok(&dev, &format!("/v1/kv/big/{i}"), "v");
+    }
+    let (s, _, archive) = http("GET", &dev.url("/v1/snapshot"), None).unwrap();
+    assert_eq!(s, 200);
+    let want = get_json(&dev, "/v1/kv/big/?recurse");
+
+    let ip = reserve_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let mut srv = AgentBuilder::new(bin(), ip.ip())
+        .server(true)
+        .bootstrap_expect(1)
+        .data_dir(dir.path())
+        .start()
+        .unwrap();
+    srv.wait_ready(Duration::from_secs(30)).unwrap();
+    let (s, text) = call(&srv, "PUT", "/v1/snapshot", Some(&archive));
+    assert_eq!(s, 200, "{text}");
+    // The server re-registers itself at once, over the restored catalog.
+    let me = format!(
+        "/v1/catalog/node/n-{}",
+        srv.ip.to_string().replace('.', "-")
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || call(&srv, "GET", &me, None)
+            .1
+            .contains("\"consul\"")),
+        "{}",
+        srv.log()
+    );
+    let index = index_of(&srv, "/v1/kv/?recurse");
+
+    srv.restart().unwrap();
+    srv.wait_ready(Duration::from_secs(30)).unwrap();
+    assert_eq!(get_json(&srv, "/v1/kv/big/?recurse"), want, "{}", srv.log());
+    assert!(index_of(&srv, "/v1/kv/?recurse") >= index);
+    put_ok(&srv, "/v1/kv/next", "1");
+    let next = get_json(&srv, "/v1/kv/next")[0]["ModifyIndex"]
+        .as_u64()
+        .unwrap();
+    assert!(next > index, "write at {next} after a restore at {index}");
+}

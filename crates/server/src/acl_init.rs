@@ -28,15 +28,16 @@ pub async fn run(server: Server) {
         return;
     }
     let mut stopping = server.stopping();
-    let mut done_term = 0;
+    let mut done = (0, 0);
     loop {
         if *stopping.borrow() {
             return;
         }
-        let term = server.raft().stats().term;
-        if server.is_leader() && done_term != term {
+        // Per term, and again after a restored snapshot replaced the tables.
+        let now = (server.raft().stats().term, server.restores());
+        if server.is_leader() && done != now {
             match ensure_builtins(&server).await {
-                Ok(()) => done_term = term,
+                Ok(()) => done = now,
                 Err(e) => {
                     tracing::warn!(error = %e, "acl: creating the builtin ACL objects failed; retrying");
                     tokio::time::sleep(Duration::from_millis(200)).await;

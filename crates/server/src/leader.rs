@@ -98,10 +98,14 @@ fn already_registered(server: &Server, reg: &RegisterRequest) -> bool {
 pub async fn run(server: Server, version: String) {
     let mut was_leader = false;
     let mut last_reconcile = tokio::time::Instant::now();
+    let mut restores = server.restores();
     loop {
         let leader = server.is_leader();
         let due = last_reconcile.elapsed() >= RECONCILE_INTERVAL;
-        if leader && (!was_leader || due) {
+        // A restored snapshot replaced the catalog: as a new leadership.
+        let restored = server.restores() != restores;
+        restores = server.restores();
+        if leader && (!was_leader || due || restored) {
             let reg = self_registration(&server, &version);
             if already_registered(&server, &reg) {
                 last_reconcile = tokio::time::Instant::now();

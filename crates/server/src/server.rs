@@ -81,6 +81,9 @@ struct Inner {
     /// The Raft term in which this server's leadership barrier was applied
     /// (0: none yet); see `barrier.rs`.
     established: tokio::sync::watch::Sender<u64>,
+    /// Snapshot archives this server restored as leader (leader duties
+    /// re-run after each, as after a gain of leadership).
+    restores: std::sync::atomic::AtomicU64,
     /// Where `Internal.EventFire` broadcasts (the agent's LAN pool), once installed.
     user_events: std::sync::OnceLock<crate::endpoints::internal::SharedSink>,
     /// The leader's session TTL timers.
@@ -153,6 +156,7 @@ impl Server {
                 autopilot: crate::autopilot::Autopilot::default(),
                 stopping: tokio::sync::watch::channel(false).0,
                 established: tokio::sync::watch::channel(0).0,
+                restores: std::sync::atomic::AtomicU64::new(0),
                 user_events: std::sync::OnceLock::new(),
                 session_timers,
                 lock_delays,
@@ -295,6 +299,20 @@ impl Server {
     /// Record that the barrier of `term` was applied.
     pub(crate) fn set_established(&self, term: u64) {
         self.inner.established.send_replace(term);
+    }
+
+    /// How many snapshot archives this server restored as leader; leader
+    /// duties re-run when it changes (Consul re-asserts leadership after a
+    /// restore), since the restored state may lack what they maintain.
+    pub(crate) fn restores(&self) -> u64 {
+        self.inner.restores.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Record a restore (see [`Server::restores`]).
+    pub(crate) fn count_restore(&self) {
+        self.inner
+            .restores
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Subscribe to [`Server::established_term`].

@@ -13,7 +13,10 @@
 //! `Command::SnapshotRestore` entry. Every server applies it at the same
 //! index, so the switch is atomic cluster-wide; the FSM raises every table
 //! index to at least that entry's and numbers later writes above the
-//! image's highest index, so no index a client saw goes backwards.
+//! image's highest index, so no index a client saw goes backwards. Then,
+//! as Consul re-asserts leadership, the leader duties that keep state true
+//! re-run at once (self-registration in the catalog, the builtin ACL
+//! objects), since the restored state may come from another cluster.
 //!
 //! Archives travel in one RPC frame, so through a client agent they are
 //! limited to the server port's frame size (8 MiB); a server agent serves
@@ -111,5 +114,6 @@ async fn restore(server: &Server, archive: &Bytes) -> Result<(), RpcError> {
         })
         .await?;
     tracing::info!(index, "snapshot: restored an archive");
+    server.count_restore();
     Ok(())
 }
