@@ -201,6 +201,26 @@ fn save_inspect_and_restore_into_a_fresh_server() {
         "{out}"
     );
     assert!(lines.last().unwrap().starts_with(" Total "), "{out}");
+    let kv = run_cli(
+        bin(),
+        &["snapshot", "inspect", "-kvdetails", "-kvdepth", "1", file_s],
+        &[],
+        None,
+    );
+    let kv_part = kv.out();
+    let kv_part = kv_part
+        .split("\n\n")
+        .nth(2)
+        .unwrap_or_else(|| panic!("{}", kv.out()));
+    let row = |name: &str| {
+        kv_part
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+    };
+    assert!(kv_part.starts_with(" Key Name "), "{kv_part}");
+    assert_eq!(row("app").as_deref(), Some("2"), "{kv_part}");
+    assert_eq!(row("other").as_deref(), Some("1"), "{kv_part}");
     let js = run_cli(
         bin(),
         &["snapshot", "inspect", "-format=json", file_s],

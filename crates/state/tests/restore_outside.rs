@@ -72,4 +72,7 @@ fn stats_count_every_table() {
     assert_eq!(get(Table::Services).count, 1);
     assert_eq!(get(Table::Sessions).count, 0);
     assert_eq!(get(Table::Kvs).index, 4);
+    assert_eq!(st.kvs.len(), 1);
+    assert_eq!(st.kvs[0].0, "a/1");
+    assert!(st.kvs[0].1 > 3);
 }

@@ -32,6 +32,9 @@ pub struct ImageStats {
     pub version: u8,
     /// Every table this server knows, in [`Table::ALL`] order.
     pub tables: Vec<TableStats>,
+    /// Every KV entry's key and the bytes its row takes, in key order (for
+    /// `consul snapshot inspect -kvdetails`).
+    pub kvs: Vec<(String, usize)>,
 }
 
 /// Decode an image (checking it as a restore would) and count its rows.
@@ -47,6 +50,11 @@ pub fn image_stats(bytes: &[u8]) -> Result<ImageStats, StateError> {
                 index: t.indexes.get(table),
                 size: sections::dump(&t, table).len(),
             })
+            .collect(),
+        kvs: t
+            .kvs
+            .iter()
+            .map(|(k, e)| (k.to_string(), sections::row_size(&**e)))
             .collect(),
     })
 }

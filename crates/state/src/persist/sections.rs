@@ -58,6 +58,11 @@ pub(super) fn ignorable(table: Table) -> bool {
     }
 }
 
+/// Bytes one row takes in a section.
+pub(super) fn row_size<T: Serialize>(row: &T) -> usize {
+    encode(row).len()
+}
+
 /// How many rows `table` holds.
 pub(super) fn count(t: &Tables, table: Table) -> usize {
     match table {

@@ -1,7 +1,9 @@
 //! `consul snapshot inspect`: what an archive holds, laid out as Consul
 //! 1.10 lays it out (`-format=pretty`: the metadata, then one row per table
 //! with rows, largest first, and the total; `-format=json`: the same as
-//! Consul's `OutputFormat`). Types are our state store's tables.
+//! Consul's `OutputFormat`). Types are our state store's tables; with
+//! `-kvdetails`, KV entries are also summed by key prefix (the first
+//! `-kvdepth` `/`-separated parts, only keys starting with `-kvfilter`).
 
 use anyhow::anyhow;
 use serde::Serialize;
@@ -54,7 +56,26 @@ struct Output {
 /// Run `consul snapshot inspect`.
 pub fn run(args: &[String]) -> i32 {
     let mut fs = FlagSet::new(HELP);
-    fs.flag("format", Kind::Str, "pretty", "Output format {pretty|json}");
+    fs.flag("format", Kind::Str, "pretty", "Output format {pretty|json}")
+        .flag(
+            "kvdetails",
+            Kind::Bool,
+            "",
+            "Provides a detailed KV space usage breakdown for any KV data that's been stored.",
+        )
+        .flag(
+            "kvdepth",
+            Kind::U64,
+            "2",
+            "Can only be used with -kvdetails. The key prefix depth used to breakdown KV store \
+             data. Defaults to 2.",
+        )
+        .flag(
+            "kvfilter",
+            Kind::Str,
+            "",
+            "Can only be used with -kvdetails. Limits KV key breakdown using this prefix filter.",
+        );
     ui::run(&fs, args, |p| async move {
         let file = super::file_arg(&p.args)?.to_string();
         let format = p.str("format").unwrap_or("pretty").to_string();
@@ -85,6 +106,12 @@ pub fn run(args: &[String]) -> i32 {
             .collect();
         // Largest first, then by name (Consul's sortTypeStats).
         stats.sort_by(|a, b| b.sum.cmp(&a.sum).then_with(|| a.name.cmp(&b.name)));
+        let (stats_kv, total_size_kv) = if p.bool("kvdetails") {
+            let depth = usize::try_from(p.u64("kvdepth")).unwrap_or(usize::MAX);
+            kv_stats(&image.kvs, depth, p.str("kvfilter").unwrap_or(""))
+        } else {
+            (None, 0)
+        };
         let m = archive.meta;
         let out = Output {
             meta: Meta {
@@ -95,9 +122,9 @@ pub fn run(args: &[String]) -> i32 {
                 version: m.version,
             },
             stats,
-            stats_kv: None,
+            stats_kv,
             total_size: m.size,
-            total_size_kv: 0,
+            total_size_kv,
         };
         ui::out(if format == "json" {
             json(&out)
@@ -106,6 +133,30 @@ pub fn run(args: &[String]) -> i32 {
         });
         Ok(0)
     })
+}
+
+/// KV sizes summed by the first `depth` parts of each key that starts with
+/// `filter`, sorted as the table stats; `None` when no key matched.
+fn kv_stats(kvs: &[(String, usize)], depth: usize, filter: &str) -> (Option<Vec<Stat>>, u64) {
+    let mut by: std::collections::BTreeMap<String, Stat> = Default::default();
+    let mut total = 0u64;
+    for (key, size) in kvs.iter().filter(|(k, _)| k.starts_with(filter)) {
+        let prefix = key.split('/').take(depth).collect::<Vec<_>>().join("/");
+        let s = by.entry(prefix.clone()).or_insert(Stat {
+            name: prefix,
+            sum: 0,
+            count: 0,
+        });
+        s.sum += *size as u64;
+        s.count += 1;
+        total += *size as u64;
+    }
+    if by.is_empty() {
+        return (None, 0);
+    }
+    let mut v: Vec<Stat> = by.into_values().collect();
+    v.sort_by(|a, b| b.sum.cmp(&a.sum).then_with(|| a.name.cmp(&b.name)));
+    (Some(v), total)
 }
 
 /// Go's `json.MarshalIndent(v, "", "   ")`.
@@ -150,7 +201,33 @@ fn pretty(out: &Output) -> String {
         String::new(),
         byte_size(out.total_size),
     ]);
-    format!("{}\n\n{}", tab_block(&meta), tab_block(&rows))
+    let mut text = format!("{}\n\n{}", tab_block(&meta), tab_block(&rows));
+    if let Some(kvs) = &out.stats_kv {
+        let mut rows = vec![
+            vec![
+                " Key Name".to_string(),
+                "Count".to_string(),
+                "Size".to_string(),
+            ],
+            dash(),
+        ];
+        for s in kvs {
+            rows.push(vec![
+                format!(" {}", s.name),
+                s.count.to_string(),
+                byte_size(s.sum),
+            ]);
+        }
+        rows.push(dash());
+        rows.push(vec![
+            " Total".to_string(),
+            String::new(),
+            byte_size(out.total_size_kv),
+        ]);
+        text.push_str("\n\n");
+        text.push_str(&tab_block(&rows));
+    }
+    text
 }
 
 /// One `tabwriter` column block: every cell but a line's last padded to its
@@ -249,6 +326,32 @@ mod tests {
  ----                        ----       ----
  Total                                  5KB";
         assert_eq!(pretty(&out), want);
+
+        let kvs: Vec<(String, usize)> = [
+            ("vault/logical/a/x", 600),
+            ("vault/logical/a/y", 610),
+            ("vault/logical/b", 210),
+            ("other", 5),
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+        let (stats, total) = kv_stats(&kvs, 3, "vault/logical");
+        let mut out = out;
+        out.stats_kv = stats;
+        out.total_size_kv = total;
+        let text = pretty(&out);
+        let kv_part = text.split("\n\n").nth(2).unwrap();
+        assert_eq!(
+            kv_part,
+            " Key Name             Count      Size
+ ----                 ----       ----
+ vault/logical/a      2          1.2KB
+ vault/logical/b      1          210B
+ ----                 ----       ----
+ Total                           1.4KB"
+        );
+        assert!(kv_stats(&kvs, 2, "nothing/").0.is_none());
         assert_eq!(byte_size(0), "0");
         assert_eq!(byte_size(1024), "1KB");
     }
