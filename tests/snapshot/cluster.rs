@@ -37,6 +37,26 @@ fn a_restore_through_a_follower_reaches_every_server() {
     for i in 0..5 {
         put_ok(&dev, &format!("/v1/kv/restored/{i}"), "v");
     }
+    // Incompressible values, so the image (one Raft entry) is larger than a
+    // group-commit batch (4 MiB) and travels to the followers whole.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..12 {
+        let value: Vec<u8> = (0..400_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let (s, _, _) = http(
+            "PUT",
+            &dev.url(&format!("/v1/kv/restored/big/{i}")),
+            Some(&value),
+        )
+        .unwrap();
+        assert_eq!(s, 200);
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("c.snap");
     let saved = cli(&dev, &["snapshot", "save", file.to_str().unwrap()]);
