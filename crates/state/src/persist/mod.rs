@@ -136,8 +136,10 @@ pub(crate) fn persist_tables(t: &Tables) -> Vec<u8> {
 
 /// Decode an image of any supported version into fresh tables.
 pub(crate) fn decode_image(bytes: &[u8]) -> Result<(Tables, Restored), StateError> {
+    // Without a version it is no image of ours at all (e.g. the state of a
+    // HashiCorp Consul snapshot archive, whose layout ours shares).
     let version = rmp_serde::from_slice::<Probe>(bytes)
-        .map_err(corrupt)?
+        .map_err(|e| corrupt(format!("not a state image this server writes ({e})")))?
         .version;
     let mut fresh = Tables::default();
     let skipped = match version {
