@@ -103,6 +103,25 @@ fn a_restore_through_a_follower_reaches_every_server() {
         );
         assert!(index_of(a, "/v1/kv/?recurse&stale") > seen, "{}", a.ip);
     }
+    // A client agent saves through a server (one RPC frame).
+    let cip = reserve_ip();
+    let client = AgentBuilder::new(bin(), cip.ip())
+        .node("c1")
+        .arg("-retry-join")
+        .arg(&ips[0].ip().to_string())
+        .arg("-retry-interval")
+        .arg("1s")
+        .start()
+        .unwrap();
+    let through = dir.path().join("client.snap");
+    let saved = wait_until(Duration::from_secs(20), || {
+        cli(&client, &["snapshot", "save", through.to_str().unwrap()]).code == 0
+    });
+    assert!(saved, "client save failed; log:\n{}", client.log());
+    let again = std::fs::read(&through).unwrap();
+    let a = consul_types::snapshot::read(&again).expect("a verified archive");
+    assert!(a.meta.index > seen, "{} <= {seen}", a.meta.index);
+
     // Writes go on above the restore, on every server alike.
     put_ok(follower, "/v1/kv/after", "1");
     let idx = get_json(follower, "/v1/kv/after")[0]["ModifyIndex"]
