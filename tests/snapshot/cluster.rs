@@ -103,6 +103,16 @@ fn a_restore_through_a_follower_reaches_every_server() {
         );
         assert!(index_of(a, "/v1/kv/?recurse&stale") > seen, "{}", a.ip);
     }
+    // A follower answers a stale save itself, at the same index.
+    let (s, h, stale) = http("GET", &follower.url("/v1/snapshot?stale"), None).unwrap();
+    assert_eq!(s, 200);
+    let stale_index: u64 = header(&h, "X-Consul-Index").unwrap().parse().unwrap();
+    assert!(stale_index > seen);
+    assert_eq!(
+        consul_types::snapshot::read(&stale).unwrap().meta.index,
+        stale_index
+    );
+
     // A client agent saves through a server (one RPC frame).
     let cip = reserve_ip();
     let client = AgentBuilder::new(bin(), cip.ip())

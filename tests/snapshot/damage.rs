@@ -21,8 +21,18 @@ fn gzip(t: &[u8]) -> Vec<u8> {
 fn damaged_or_newer_archives_are_refused_and_nothing_changes() {
     let (_ip, agent) = dev_agent();
     put_ok(&agent, "/v1/kv/keep", "me");
-    let (s, _, good) = http("GET", &agent.url("/v1/snapshot"), None).unwrap();
+    let at = index_of(&agent, "/v1/kv/?recurse");
+    let (s, h, good) = http("GET", &agent.url("/v1/snapshot"), None).unwrap();
     assert_eq!(s, 200);
+    // X-Consul-Index is the snapshot's index, as in meta.json.
+    let header_index: u64 = header(&h, "X-Consul-Index").unwrap().parse().unwrap();
+    assert_eq!(header_index, at);
+    assert_eq!(consul_types::snapshot::read(&good).unwrap().meta.index, at);
+    assert_eq!(header(&h, "X-Consul-KnownLeader"), Some("true"));
+    // A restore is never stale; other methods are not allowed.
+    let (s, text) = call(&agent, "PUT", "/v1/snapshot?stale", Some(&good));
+    assert_eq!((s, text.trim()), (500, "stale not allowed for restore"));
+    assert_eq!(call(&agent, "DELETE", "/v1/snapshot", None).0, 405);
     put_ok(&agent, "/v1/kv/later", "too");
     let state = get_json(&agent, "/v1/kv/?recurse");
     let index = index_of(&agent, "/v1/kv/?recurse");
