@@ -14,14 +14,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 fn seeds() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/rules");
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .expect("seed directory")
-        .map(|e| std::fs::read(e.expect("entry").path()).expect("seed"))
-        .collect();
-    out.sort();
-    assert!(out.len() >= 12, "seeds in {}", dir.display());
-    out
+    consul_testkit::fuzz_seeds::seeds(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/rules"),
+        12,
+    )
 }
 
 /// Fragments that keep a mutated text close to rules (HCL and JSON).

@@ -305,7 +305,9 @@ impl Server {
     /// duties re-run when it changes (Consul re-asserts leadership after a
     /// restore), since the restored state may lack what they maintain.
     pub(crate) fn restores(&self) -> u64 {
-        self.inner.restores.load(std::sync::atomic::Ordering::Acquire)
+        self.inner
+            .restores
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Record a restore (see [`Server::restores`]).

@@ -17,6 +17,7 @@
 
 mod agent;
 mod cli;
+pub mod fuzz_seeds;
 mod http;
 mod ip;
 

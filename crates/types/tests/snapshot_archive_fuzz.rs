@@ -10,17 +10,13 @@ use std::path::Path;
 
 use consul_types::snapshot::{read, write, SnapshotMeta};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 fn seeds() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/snapshot_archive");
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .expect("seed directory")
-        .map(|e| std::fs::read(e.expect("entry").path()).expect("seed"))
-        .collect();
-    out.sort();
-    assert!(out.len() >= 2, "seeds in {}", dir.display());
-    out
+    consul_testkit::fuzz_seeds::seeds(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/snapshot_archive"),
+        2,
+    )
 }
 
 fn gunzip(b: &[u8]) -> Vec<u8> {
@@ -52,25 +48,7 @@ const TOKENS: &[&[u8]] = &[
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {
-    let mut p = seed.to_vec();
-    for _ in 0..rng.gen_range(1..5) {
-        let i = rng.gen_range(0..=p.len());
-        match rng.gen_range(0..4) {
-            0 if i < p.len() => p[i] = rng.gen(),
-            1 => p.truncate(i),
-            2 => {
-                let t = TOKENS[rng.gen_range(0..TOKENS.len())];
-                p.splice(i..i, t.iter().copied());
-            }
-            _ => {
-                let j = rng.gen_range(0..=p.len());
-                let (a, b) = (i.min(j), i.max(j));
-                let chunk = p[a..b].to_vec();
-                p.splice(b..b, chunk);
-            }
-        }
-    }
-    p
+    consul_testkit::fuzz_seeds::mutate(rng, seed, TOKENS, 4)
 }
 
 fn check(bytes: &[u8]) -> bool {

@@ -19,14 +19,10 @@ fn rules() -> BodyRules {
 }
 
 fn seeds() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/txn_body");
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .expect("seed directory")
-        .map(|e| std::fs::read(e.expect("entry").path()).expect("seed"))
-        .collect();
-    out.sort();
-    assert!(out.len() >= 4, "seeds in {}", dir.display());
-    out
+    consul_testkit::fuzz_seeds::seeds(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/txn_body"),
+        4,
+    )
 }
 
 /// Bytes that keep a mutated body close to JSON.
@@ -51,26 +47,7 @@ const TOKENS: &[&[u8]] = &[
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {
-    let mut p = seed.to_vec();
-    for _ in 0..rng.gen_range(1..6) {
-        let i = rng.gen_range(0..=p.len());
-        match rng.gen_range(0..4) {
-            0 if i < p.len() => p[i] = rng.gen(),
-            1 => p.truncate(i),
-            2 => {
-                let t = TOKENS[rng.gen_range(0..TOKENS.len())];
-                p.splice(i..i, t.iter().copied());
-            }
-            _ => {
-                // Duplicate a slice (more operations, nested objects).
-                let j = rng.gen_range(0..=p.len());
-                let (a, b) = (i.min(j), i.max(j));
-                let chunk = p[a..b].to_vec();
-                p.splice(b..b, chunk);
-            }
-        }
-    }
-    p
+    consul_testkit::fuzz_seeds::mutate(rng, seed, TOKENS, 5)
 }
 
 fn check(body: &[u8]) {

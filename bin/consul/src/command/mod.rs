@@ -91,6 +91,34 @@ pub fn usage(prefix: &str, commands: &[(&str, &str)]) -> String {
     s
 }
 
+/// One verb of a command group: its name, one-line synopsis and entry point.
+pub type Subcommand = (&'static str, &'static str, fn(&[String]) -> i32);
+
+/// Dispatch a command group (`consul acl token …`): run the verb `args[0]`
+/// names with the rest; `-h` prints the verb list and succeeds, anything
+/// else prints it and exits 1, as Consul's groups do.
+pub fn dispatch(prefix: &str, verbs: &[Subcommand], args: &[String]) -> i32 {
+    let rest = args.get(1..).unwrap_or_default();
+    let list = || {
+        let pairs: Vec<(&str, &str)> = verbs.iter().map(|(n, s, _)| (*n, *s)).collect();
+        ui::err(usage(prefix, &pairs));
+    };
+    match args.first().map(String::as_str) {
+        Some(name) if verbs.iter().any(|(n, _, _)| *n == name) => {
+            let (_, _, run) = verbs.iter().find(|(n, _, _)| *n == name).expect("found");
+            run(rest)
+        }
+        Some("-h" | "-help" | "--help") => {
+            list();
+            0
+        }
+        _ => {
+            list();
+            1
+        }
+    }
+}
+
 /// Run the subcommand named by `args[0]`; returns the process exit code.
 ///
 /// As in Consul (mitchellh/cli): `-v`/`--version` print the version, `-h`

@@ -13,39 +13,29 @@ pub mod role;
 pub mod shared;
 pub mod token;
 
-use super::ui;
-
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("auth-method", "Manage Consul's ACL auth methods"),
-    ("binding-rule", "Manage Consul's ACL binding rules"),
-    ("bootstrap", "Bootstrap Consul's ACL system"),
-    ("policy", "Manage Consul's ACL policies"),
-    ("role", "Manage Consul's ACL roles"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    (
+        "auth-method",
+        "Manage Consul's ACL auth methods",
+        auth_method::run,
+    ),
+    (
+        "binding-rule",
+        "Manage Consul's ACL binding rules",
+        binding_rule::run,
+    ),
+    ("bootstrap", "Bootstrap Consul's ACL system", bootstrap::run),
+    ("policy", "Manage Consul's ACL policies", policy::run),
+    ("role", "Manage Consul's ACL roles", role::run),
     (
         "set-agent-token",
         "Assign tokens for the Consul Agent's usage",
+        agent_token::run,
     ),
-    ("token", "Manage Consul's ACL tokens"),
+    ("token", "Manage Consul's ACL tokens", token::run),
 ];
 
 /// Dispatch `consul acl <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("auth-method") => auth_method::run(rest),
-        Some("binding-rule") => binding_rule::run(rest),
-        Some("bootstrap") => bootstrap::run(rest),
-        Some("policy") => policy::run(rest),
-        Some("role") => role::run(rest),
-        Some("set-agent-token") => agent_token::run(rest),
-        Some("token") => token::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(super::usage("consul acl", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(super::usage("consul acl", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl", SUBCOMMANDS, args)
 }

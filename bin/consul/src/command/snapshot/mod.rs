@@ -6,34 +6,24 @@ pub mod progress;
 pub mod restore;
 pub mod save;
 
-use super::ui;
-
-const SUBCOMMANDS: &[(&str, &str)] = &[
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
     (
         "inspect",
         "Displays information about a Consul snapshot file",
+        inspect::run,
     ),
-    ("restore", "Restores snapshot of Consul server state"),
-    ("save", "Saves snapshot of Consul server state"),
+    (
+        "restore",
+        "Restores snapshot of Consul server state",
+        restore::run,
+    ),
+    ("save", "Saves snapshot of Consul server state", save::run),
 ];
 
 /// Dispatch `consul snapshot <sub>`; without a known subcommand print the
 /// subcommand list and exit 1, as Consul does.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("inspect") => inspect::run(rest),
-        Some("restore") => restore::run(rest),
-        Some("save") => save::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(super::usage("consul snapshot", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(super::usage("consul snapshot", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul snapshot", SUBCOMMANDS, args)
 }
 
 /// The one FILE argument of every snapshot verb, with Consul's messages.

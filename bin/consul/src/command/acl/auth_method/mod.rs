@@ -14,34 +14,18 @@ use anyhow::anyhow;
 
 use crate::command::acl::shared;
 use crate::command::flags::{FlagSet, Kind, Parsed};
-use crate::command::ui;
 
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("create", "Create an ACL auth method"),
-    ("delete", "Delete an ACL auth method"),
-    ("list", "Lists ACL auth methods"),
-    ("read", "Read an ACL auth method"),
-    ("update", "Update an ACL auth method"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("create", "Create an ACL auth method", create::run),
+    ("delete", "Delete an ACL auth method", delete::run),
+    ("list", "Lists ACL auth methods", list::run),
+    ("read", "Read an ACL auth method", read::run),
+    ("update", "Update an ACL auth method", update::run),
 ];
 
 /// Dispatch `consul acl auth-method <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("create") => create::run(rest),
-        Some("delete") => delete::run(rest),
-        Some("list") => list::run(rest),
-        Some("read") => read::run(rest),
-        Some("update") => update::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(crate::command::usage("consul acl auth-method", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(crate::command::usage("consul acl auth-method", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl auth-method", SUBCOMMANDS, args)
 }
 
 /// The `-meta` flag of the printing verbs.

@@ -10,40 +10,18 @@ pub mod update;
 
 use crate::command::acl::shared;
 use crate::command::flags::{FlagSet, Kind};
-use crate::command::ui;
 
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("create", "Create an ACL binding rule"),
-    ("delete", "Delete an ACL binding rule"),
-    ("list", "Lists ACL binding rules"),
-    ("read", "Read an ACL binding rule"),
-    ("update", "Update an ACL binding rule"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("create", "Create an ACL binding rule", create::run),
+    ("delete", "Delete an ACL binding rule", delete::run),
+    ("list", "Lists ACL binding rules", list::run),
+    ("read", "Read an ACL binding rule", read::run),
+    ("update", "Update an ACL binding rule", update::run),
 ];
 
 /// Dispatch `consul acl binding-rule <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("create") => create::run(rest),
-        Some("delete") => delete::run(rest),
-        Some("list") => list::run(rest),
-        Some("read") => read::run(rest),
-        Some("update") => update::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(crate::command::usage(
-                "consul acl binding-rule",
-                SUBCOMMANDS,
-            ));
-            0
-        }
-        _ => {
-            ui::err(crate::command::usage(
-                "consul acl binding-rule",
-                SUBCOMMANDS,
-            ));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl binding-rule", SUBCOMMANDS, args)
 }
 
 /// The `-meta` flag of the printing verbs.

@@ -12,34 +12,18 @@ use consul_api::Client;
 
 use crate::command::acl::shared;
 use crate::command::flags::{FlagSet, Kind, Parsed};
-use crate::command::ui;
 
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("create", "Create an ACL policy"),
-    ("delete", "Delete an ACL policy"),
-    ("list", "Lists ACL policies"),
-    ("read", "Read an ACL policy"),
-    ("update", "Update an ACL policy"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("create", "Create an ACL policy", create::run),
+    ("delete", "Delete an ACL policy", delete::run),
+    ("list", "Lists ACL policies", list::run),
+    ("read", "Read an ACL policy", read::run),
+    ("update", "Update an ACL policy", update::run),
 ];
 
 /// Dispatch `consul acl policy <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("create") => create::run(rest),
-        Some("delete") => delete::run(rest),
-        Some("list") => list::run(rest),
-        Some("read") => read::run(rest),
-        Some("update") => update::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(crate::command::usage("consul acl policy", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(crate::command::usage("consul acl policy", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl policy", SUBCOMMANDS, args)
 }
 
 /// `-id` (a unique prefix allowed) and `-name`, naming one policy.

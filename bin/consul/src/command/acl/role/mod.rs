@@ -13,34 +13,18 @@ use consul_api::Client;
 
 use crate::command::acl::shared;
 use crate::command::flags::{FlagSet, Kind, Parsed};
-use crate::command::ui;
 
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("create", "Create an ACL role"),
-    ("delete", "Delete an ACL role"),
-    ("list", "Lists ACL roles"),
-    ("read", "Read an ACL role"),
-    ("update", "Update an ACL role"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("create", "Create an ACL role", create::run),
+    ("delete", "Delete an ACL role", delete::run),
+    ("list", "Lists ACL roles", list::run),
+    ("read", "Read an ACL role", read::run),
+    ("update", "Update an ACL role", update::run),
 ];
 
 /// Dispatch `consul acl role <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("create") => create::run(rest),
-        Some("delete") => delete::run(rest),
-        Some("list") => list::run(rest),
-        Some("read") => read::run(rest),
-        Some("update") => update::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(crate::command::usage("consul acl role", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(crate::command::usage("consul acl role", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl role", SUBCOMMANDS, args)
 }
 
 /// `-id` (a unique prefix allowed) and `-name`, naming one role.

@@ -9,36 +9,19 @@ pub mod read;
 pub mod update;
 
 use crate::command::flags::{FlagSet, Kind};
-use crate::command::ui;
 
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("clone", "Clone an ACL token"),
-    ("create", "Create an ACL token"),
-    ("delete", "Delete an ACL token"),
-    ("list", "List ACL tokens"),
-    ("read", "Read an ACL token"),
-    ("update", "Update an ACL token"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("clone", "Clone an ACL token", clone::run),
+    ("create", "Create an ACL token", create::run),
+    ("delete", "Delete an ACL token", delete::run),
+    ("list", "List ACL tokens", list::run),
+    ("read", "Read an ACL token", read::run),
+    ("update", "Update an ACL token", update::run),
 ];
 
 /// Dispatch `consul acl token <sub>`; the subcommand list (exit 1) otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
-        Some("clone") => clone::run(rest),
-        Some("create") => create::run(rest),
-        Some("delete") => delete::run(rest),
-        Some("list") => list::run(rest),
-        Some("read") => read::run(rest),
-        Some("update") => update::run(rest),
-        Some("-h" | "-help" | "--help") => {
-            ui::err(crate::command::usage("consul acl token", SUBCOMMANDS));
-            0
-        }
-        _ => {
-            ui::err(crate::command::usage("consul acl token", SUBCOMMANDS));
-            1
-        }
-    }
+    crate::command::dispatch("consul acl token", SUBCOMMANDS, args)
 }
 
 /// `-id`: the accessor to act on, a unique prefix allowed.
