@@ -538,6 +538,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tls_settings_come_from_consuls_environment_variables() {
+        let c = Config::from_lookup(|k| {
+            let v = match k {
+                "CONSUL_HTTP_ADDR" => "127.0.0.9:8501",
+                "CONSUL_HTTP_SSL" => "1",
+                "CONSUL_HTTP_SSL_VERIFY" => "false",
+                "CONSUL_CACERT" => "/ca.pem",
+                "CONSUL_CLIENT_CERT" => "/c.pem",
+                "CONSUL_CLIENT_KEY" => "/k.pem",
+                "CONSUL_TLS_SERVER_NAME" => "server.dc1.consul",
+                _ => return None,
+            };
+            Some(v.to_string())
+        });
+        assert_eq!(c.scheme, "https");
+        assert!(c.tls.insecure_skip_verify);
+        assert_eq!(
+            (
+                c.tls.ca_file.as_str(),
+                c.tls.cert_file.as_str(),
+                c.tls.key_file.as_str()
+            ),
+            ("/ca.pem", "/c.pem", "/k.pem")
+        );
+        // The URL names the expected server; the connection goes to the address.
+        assert_eq!(c.base_url(), "https://server.dc1.consul:8501");
+    }
+
+    #[test]
     fn address_forms() {
         let env =
             |addr: &'static str| move |k: &str| (k == "CONSUL_HTTP_ADDR").then(|| addr.to_string());
