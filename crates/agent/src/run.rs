@@ -193,6 +193,7 @@ pub async fn start(
                 agent.clone(),
                 Some(crate::ui::UiSettings::from_config(&cfg)),
             );
+            tracing::info!(address = %addr, network = "tcp", "agent: Started HTTPS server");
             let a = agent.clone();
             tokio::spawn(crate::http::serve_with(
                 listener,
