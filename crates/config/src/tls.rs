@@ -1,5 +1,5 @@
 //! The TLS settings of the HTTPS API listener, from Consul 1.10's top-level
-//! keys (`ca_file`, `cert_file`, `key_file`, `verify_incoming`,
+//! keys (`ca_file`, `ca_path`, `cert_file`, `key_file`, `verify_incoming`,
 //! `verify_incoming_https`) and the newer `tls { defaults {…}, https {…} }`
 //! block, where `https` overrides `defaults` which overrides the old keys.
 
@@ -12,6 +12,8 @@ use crate::file_config::FileConfig;
 pub struct HttpsTls {
     /// PEM file of the CA(s) that sign client certificates.
     pub ca_file: Option<String>,
+    /// Directory of PEM CA files, used when `ca_file` is not set.
+    pub ca_path: Option<String>,
     /// PEM file of the listener's certificate (chain).
     pub cert_file: Option<String>,
     /// PEM file of the certificate's private key.
@@ -41,6 +43,7 @@ pub fn build_https_tls(c: &FileConfig) -> HttpsTls {
     };
     HttpsTls {
         ca_file: pick("ca_file", &c.ca_file),
+        ca_path: pick("ca_path", &c.ca_path),
         cert_file: pick("cert_file", &c.cert_file),
         key_file: pick("key_file", &c.key_file),
         verify_incoming: block_bool(tls, "https", "verify_incoming")
@@ -62,9 +65,10 @@ mod tests {
     #[test]
     fn top_level_keys_apply_and_https_verify_alone_turns_it_on() {
         let t = build_https_tls(&cfg(
-            r#"{"ca_file":"ca.pem","cert_file":"c.pem","key_file":"k.pem","verify_incoming_https":true}"#,
+            r#"{"ca_file":"ca.pem","cert_file":"c.pem","key_file":"k.pem","ca_path":"/cas","verify_incoming_https":true}"#,
         ));
         assert_eq!(t.ca_file.as_deref(), Some("ca.pem"));
+        assert_eq!(t.ca_path.as_deref(), Some("/cas"));
         assert_eq!(t.cert_file.as_deref(), Some("c.pem"));
         assert_eq!(t.key_file.as_deref(), Some("k.pem"));
         assert!(t.verify_incoming);

@@ -52,6 +52,31 @@ fn certs(path: &str) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     Ok(certs)
 }
 
+/// The CA certificates from `ca_file`, else every file in `ca_path`, each
+/// with the file it came from.
+fn ca_certs(t: &HttpsTls) -> Result<Vec<(String, CertificateDer<'static>)>, TlsSetupError> {
+    let files = match (&t.ca_file, &t.ca_path) {
+        (Some(f), _) => vec![f.clone()],
+        (None, Some(dir)) => {
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .map_err(|e| load_err(dir, e))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .map(|p| p.display().to_string())
+                .collect();
+            files.sort();
+            files
+        }
+        (None, None) => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(certs(&f)?.into_iter().map(|c| (f.clone(), c)));
+    }
+    Ok(out)
+}
+
 /// A rustls server config for the HTTPS API: HTTP/1.1, and with
 /// `verify_incoming` a client certificate signed by `ca_file` required.
 pub fn server_config(t: &HttpsTls) -> Result<rustls::ServerConfig, TlsSetupError> {
@@ -64,10 +89,12 @@ pub fn server_config(t: &HttpsTls) -> Result<rustls::ServerConfig, TlsSetupError
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
     let builder = if t.verify_incoming {
-        let ca_file = t.ca_file.as_ref().ok_or(TlsSetupError::MissingCa)?;
         let mut roots = rustls::RootCertStore::empty();
-        for c in certs(ca_file)? {
-            roots.add(c).map_err(|e| load_err(ca_file, e))?;
+        for (file, c) in ca_certs(t)? {
+            roots.add(c).map_err(|e| load_err(&file, e))?;
+        }
+        if roots.is_empty() {
+            return Err(TlsSetupError::MissingCa);
         }
         let verifier =
             rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
