@@ -181,6 +181,28 @@ pub async fn start(
             a.shutdown_requested().await
         }));
     }
+    if let Some((addrs, tls_cfg)) = https_listeners(&cfg)? {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_cfg));
+        for addr in &addrs {
+            let listener = crate::http::listen::HttpListener::bind(addr)
+                .await
+                .map_err(|e| {
+                    AgentError::Io(format!("Error starting HTTPS listener on {addr}: {e}"))
+                })?;
+            let app = crate::http::router_with_ui(
+                agent.clone(),
+                Some(crate::ui::UiSettings::from_config(&cfg)),
+            );
+            tracing::info!(address = %addr, network = "tcp", "agent: Started HTTPS server");
+            let a = agent.clone();
+            tokio::spawn(crate::http::serve_with(
+                listener,
+                Some(acceptor.clone()),
+                app,
+                async move { a.shutdown_requested().await },
+            ));
+        }
+    }
     crate::dns::start(&agent, &cfg)
         .await
         .map_err(AgentError::Io)?;
@@ -276,6 +298,33 @@ fn http_addresses(cfg: &RuntimeConfig) -> Result<Vec<crate::http::listen::HttpAd
         .clone()
         .unwrap_or_else(|| cfg.client_addr.clone());
     crate::http::listen::parse_addrs(&spec, port).map_err(AgentError::Invalid)
+}
+
+/// The HTTPS API's addresses (`addresses.https`, else `client_addr`, on
+/// `ports.https`) and TLS config; `None` while `ports.https` is off (< 1).
+fn https_listeners(
+    cfg: &RuntimeConfig,
+) -> Result<
+    Option<(
+        Vec<crate::http::listen::HttpAddr>,
+        tokio_rustls::rustls::ServerConfig,
+    )>,
+    AgentError,
+> {
+    if cfg.ports.https < 1 {
+        return Ok(None);
+    }
+    let port = u16::try_from(cfg.ports.https)
+        .map_err(|_| AgentError::Invalid("ports.https: out of range".into()))?;
+    let spec = cfg
+        .addresses
+        .https
+        .clone()
+        .unwrap_or_else(|| cfg.client_addr.clone());
+    let addrs = crate::http::listen::parse_addrs(&spec, port).map_err(AgentError::Invalid)?;
+    let tls = crate::http::tls::server_config(&cfg.https_tls)
+        .map_err(|e| AgentError::Invalid(e.to_string()))?;
+    Ok(Some((addrs, tls)))
 }
 
 /// Config files use snake_case (`enable_tag_override`); the API structs use

@@ -22,6 +22,28 @@ pub struct Config {
     pub token: String,
     /// Datacenter for every request that does not name one ("" = agent's).
     pub datacenter: String,
+    /// TLS settings used when `scheme` is `https`.
+    pub tls: TlsConfig,
+}
+
+/// How the client speaks TLS to an `https` agent (Go's `api.TLSConfig`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// PEM file of CA certificates to trust instead of the system roots
+    /// (`-ca-file`, `CONSUL_CACERT`).
+    pub ca_file: String,
+    /// Directory of PEM CA files to trust (`-ca-path`, `CONSUL_CAPATH`).
+    pub ca_path: String,
+    /// PEM client certificate presented to the agent (`-client-cert`,
+    /// `CONSUL_CLIENT_CERT`).
+    pub cert_file: String,
+    /// PEM key of the client certificate (`-client-key`, `CONSUL_CLIENT_KEY`).
+    pub key_file: String,
+    /// Name the agent's certificate must carry, instead of the address's
+    /// host (`-tls-server-name`, `CONSUL_TLS_SERVER_NAME`).
+    pub server_name: String,
+    /// Accept any server certificate (`CONSUL_HTTP_SSL_VERIFY=false`).
+    pub insecure_skip_verify: bool,
 }
 
 impl Default for Config {
@@ -31,6 +53,7 @@ impl Default for Config {
             scheme: "http".to_string(),
             token: String::new(),
             datacenter: String::new(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -56,6 +79,22 @@ impl Config {
         }
         if let Some(token) = get("CONSUL_HTTP_TOKEN") {
             c.token = token;
+        }
+        if let Some(verify) = get("CONSUL_HTTP_SSL_VERIFY") {
+            if parse_go_bool(&verify) == Some(false) {
+                c.tls.insecure_skip_verify = true;
+            }
+        }
+        for (var, field) in [
+            ("CONSUL_CACERT", &mut c.tls.ca_file),
+            ("CONSUL_CAPATH", &mut c.tls.ca_path),
+            ("CONSUL_CLIENT_CERT", &mut c.tls.cert_file),
+            ("CONSUL_CLIENT_KEY", &mut c.tls.key_file),
+            ("CONSUL_TLS_SERVER_NAME", &mut c.tls.server_name),
+        ] {
+            if let Some(v) = get(var) {
+                *field = v;
+            }
         }
         c
     }
@@ -90,9 +129,18 @@ impl Config {
     pub fn base_url(&self) -> String {
         match self.scheme.as_str() {
             "unix" => "http://localhost".to_string(),
+            "https" if !self.tls.server_name.is_empty() => match port_of(&self.address) {
+                Some(port) => format!("https://{}:{port}", self.tls.server_name),
+                None => format!("https://{}", self.tls.server_name),
+            },
             scheme => format!("{scheme}://{}", self.address),
         }
     }
+}
+
+/// The port of a `host:port` address, if it has one.
+fn port_of(address: &str) -> Option<u16> {
+    address.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
 }
 
 /// Go's `strconv.ParseBool`.
@@ -180,7 +228,8 @@ impl Client {
     pub fn new(config: Config) -> Result<Self, ApiError> {
         let mut builder = reqwest::Client::builder().no_proxy();
         match config.scheme.as_str() {
-            "http" | "https" => {}
+            "http" => {}
+            "https" => builder = crate::tls::configure(builder, &config)?,
             // `unix:///path`: HTTP over the agent's unix socket, as Go's api does.
             "unix" => builder = builder.unix_socket(std::path::PathBuf::from(&config.address)),
             other => {
@@ -487,6 +536,35 @@ fn escape(s: &str, keep: impl Fn(u8) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_settings_come_from_consuls_environment_variables() {
+        let c = Config::from_lookup(|k| {
+            let v = match k {
+                "CONSUL_HTTP_ADDR" => "127.0.0.9:8501",
+                "CONSUL_HTTP_SSL" => "1",
+                "CONSUL_HTTP_SSL_VERIFY" => "false",
+                "CONSUL_CACERT" => "/ca.pem",
+                "CONSUL_CLIENT_CERT" => "/c.pem",
+                "CONSUL_CLIENT_KEY" => "/k.pem",
+                "CONSUL_TLS_SERVER_NAME" => "server.dc1.consul",
+                _ => return None,
+            };
+            Some(v.to_string())
+        });
+        assert_eq!(c.scheme, "https");
+        assert!(c.tls.insecure_skip_verify);
+        assert_eq!(
+            (
+                c.tls.ca_file.as_str(),
+                c.tls.cert_file.as_str(),
+                c.tls.key_file.as_str()
+            ),
+            ("/ca.pem", "/c.pem", "/k.pem")
+        );
+        // The URL names the expected server; the connection goes to the address.
+        assert_eq!(c.base_url(), "https://server.dc1.consul:8501");
+    }
 
     #[test]
     fn address_forms() {

@@ -22,7 +22,8 @@ pub mod operator;
 pub mod session;
 pub mod snapshot;
 pub mod status;
+mod tls;
 pub mod watch;
 
-pub use client::{Client, Config, QueryMeta, QueryOptions, WriteOptions, DEFAULT_ADDR};
+pub use client::{Client, Config, QueryMeta, QueryOptions, TlsConfig, WriteOptions, DEFAULT_ADDR};
 pub use error::ApiError;

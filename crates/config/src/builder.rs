@@ -212,6 +212,7 @@ pub fn build(c: FileConfig, input: BuildInput) -> Result<RuntimeConfig, ConfigEr
         services,
         checks,
         watches: c.watches.clone().unwrap_or_default(),
+        https_tls: crate::tls::build_https_tls(&c),
         warnings: Vec::new(),
     };
     validate(&rt, bootstrap_expect)?;

@@ -18,6 +18,7 @@ mod load;
 mod merge;
 mod runtime;
 pub mod source;
+mod tls;
 
 /// The HCL 1 parser config files are read with; it lives in `consul_types`
 /// because ACL rules are written in the same language.
@@ -26,3 +27,4 @@ pub use error::ConfigError;
 pub use flags::{parse_agent_args, AgentFlags};
 pub use load::{load, load_from_args};
 pub use runtime::{AclConfig, Addresses, Ports, RuntimeConfig, TelemetryConfig};
+pub use tls::HttpsTls;

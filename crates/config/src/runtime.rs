@@ -161,6 +161,8 @@ pub struct RuntimeConfig {
     pub client_addr: String,
     /// Listener ports.
     pub ports: Ports,
+    /// TLS for the HTTPS API listener (`ports.https`).
+    pub https_tls: crate::tls::HttpsTls,
     /// Per-interface address overrides.
     pub addresses: Addresses,
     /// Built-in UI enabled (`ui`, `ui_config.enabled`, `-ui`; dev: true).

@@ -74,12 +74,29 @@ pub fn server_flags(fs: &mut FlagSet) {
     );
 }
 
+/// Apply the TLS flags (`-ca-file`, `-ca-path`, `-client-cert`,
+/// `-client-key`, `-tls-server-name`) over the environment's settings.
+fn apply_tls_flags(cfg: &mut Config, p: &Parsed) {
+    for (flag, field) in [
+        ("ca-file", &mut cfg.tls.ca_file),
+        ("ca-path", &mut cfg.tls.ca_path),
+        ("client-cert", &mut cfg.tls.cert_file),
+        ("client-key", &mut cfg.tls.key_file),
+        ("tls-server-name", &mut cfg.tls.server_name),
+    ] {
+        if let Some(v) = p.str(flag).filter(|v| !v.is_empty()) {
+            *field = v.to_string();
+        }
+    }
+}
+
 /// A client configured from the environment, overridden by the flags.
 pub fn client(p: &Parsed) -> anyhow::Result<Client> {
     let mut cfg = Config::from_env();
     if let Some(addr) = p.str("http-addr").filter(|a| !a.is_empty()) {
         cfg.set_address(addr);
     }
+    apply_tls_flags(&mut cfg, p);
     if let Some(token) = p.str("token") {
         cfg.token = token.to_string();
     }
@@ -116,6 +133,7 @@ pub fn anonymous_client(p: &Parsed) -> anyhow::Result<Client> {
     if let Some(addr) = p.str("http-addr").filter(|a| !a.is_empty()) {
         cfg.set_address(addr);
     }
+    apply_tls_flags(&mut cfg, p);
     cfg.token.clear();
     if let Some(dc) = p.str("datacenter") {
         cfg.datacenter = dc.to_string();

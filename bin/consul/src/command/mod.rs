@@ -30,6 +30,7 @@ pub mod operator_raft;
 pub mod reload;
 pub mod services;
 pub mod snapshot;
+pub mod tls;
 pub mod ui;
 pub mod validate;
 pub mod version;
@@ -71,6 +72,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "snapshot",
         "Saves, restores and inspects snapshots of Consul server state",
     ),
+    ("tls", "Builtin helpers for creating CAs and certificates"),
     ("validate", "Validate config files/directories"),
     ("version", "Prints the Consul version"),
     ("watch", "Watch for changes in Consul"),
@@ -149,6 +151,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("reload") => reload::run(rest),
         Some("services") => services::run(rest),
         Some("snapshot") => snapshot::run(rest),
+        Some("tls") => tls::run(rest),
         Some("validate") => validate::run(rest),
         Some("version") => version::run(rest),
         Some("watch") => watch::run(rest),

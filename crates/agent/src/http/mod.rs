@@ -30,6 +30,7 @@ pub mod session;
 pub mod snapshot;
 pub mod status;
 pub mod timing;
+pub mod tls;
 pub mod token;
 pub mod txn;
 
@@ -359,6 +360,22 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    serve_with(listener, None, app, shutdown).await
+}
+
+/// How long an HTTPS client may take to finish its TLS handshake
+/// (Consul's `limits.https_handshake_timeout` default).
+const HTTPS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Serve `app` on `listener`, over TLS when `tls` is given (the handshake
+/// runs in each connection's task, so a slow client holds up no one), until
+/// `shutdown` completes.
+pub async fn serve_with(
+    listener: listen::HttpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -373,7 +390,26 @@ pub async fn serve(
             _ = &mut shutdown => return,
         };
         let service = TowerToHyperService::new(app.clone());
+        let tls = tls.clone();
         tokio::spawn(async move {
+            let stream: Box<dyn listen::Conn> = match tls {
+                None => stream,
+                Some(acceptor) => {
+                    match tokio::time::timeout(HTTPS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(s)) => Box::new(s),
+                        Ok(Err(e)) => {
+                            tracing::debug!(error = %e, "http: TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!("http: TLS handshake timed out");
+                            return;
+                        }
+                    }
+                }
+            };
             let conn = hyper::server::conn::http1::Builder::new()
                 .title_case_headers(true)
                 .serve_connection(TokioIo::new(stream), service);
