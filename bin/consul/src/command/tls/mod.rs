@@ -6,37 +6,27 @@ pub mod cert;
 pub mod files;
 pub mod key;
 
-use super::ui;
-
-const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("ca", "Helpers for CAs"),
-    ("cert", "Helpers for certificates"),
+const SUBCOMMANDS: &[crate::command::Subcommand] = &[
+    ("ca", "Helpers for CAs", run_ca),
+    ("cert", "Helpers for certificates", run_cert),
 ];
 
-const CA_SUBCOMMANDS: &[(&str, &str)] = &[("create", "Create a new consul CA")];
+const CA_SUBCOMMANDS: &[crate::command::Subcommand] =
+    &[("create", "Create a new consul CA", ca::run)];
 
-const CERT_SUBCOMMANDS: &[(&str, &str)] = &[("create", "Create a new certificate")];
+const CERT_SUBCOMMANDS: &[crate::command::Subcommand] =
+    &[("create", "Create a new certificate", cert::run)];
 
 /// Dispatch `consul tls <ca|cert> create`; without a known subcommand print
 /// the list and exit 1, as Consul does.
 pub fn run(args: &[String]) -> i32 {
-    let rest = args.get(1..).unwrap_or_default();
-    let sub = rest.first().map(String::as_str);
-    let rest2 = rest.get(1..).unwrap_or_default();
-    match (args.first().map(String::as_str), sub) {
-        (Some("ca"), Some("create")) => ca::run(rest2),
-        (Some("cert"), Some("create")) => cert::run(rest2),
-        (Some("ca"), _) => listing("consul tls ca", CA_SUBCOMMANDS, sub),
-        (Some("cert"), _) => listing("consul tls cert", CERT_SUBCOMMANDS, sub),
-        (first, _) => listing("consul tls", SUBCOMMANDS, first),
-    }
+    crate::command::dispatch("consul tls", SUBCOMMANDS, args)
 }
 
-/// Print a subcommand list: exit 0 when help was asked for, else 1.
-fn listing(prefix: &str, subs: &[(&str, &str)], given: Option<&str>) -> i32 {
-    ui::err(super::usage(prefix, subs));
-    match given {
-        Some("-h" | "-help" | "--help") => 0,
-        _ => 1,
-    }
+fn run_ca(args: &[String]) -> i32 {
+    crate::command::dispatch("consul tls ca", CA_SUBCOMMANDS, args)
+}
+
+fn run_cert(args: &[String]) -> i32 {
+    crate::command::dispatch("consul tls cert", CERT_SUBCOMMANDS, args)
 }
