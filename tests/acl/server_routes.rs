@@ -261,6 +261,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             Refuse(403),
         ),
         row(
+            "/v1/operator/autopilot/state",
+            "GET",
+            "/v1/operator/autopilot/state",
+            "",
+            op_read,
+            Refuse(403),
+        ),
+        row(
             "/v1/operator/autopilot/health",
             "GET",
             "/v1/operator/autopilot/health",

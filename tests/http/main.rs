@@ -300,3 +300,41 @@ fn autopilot_configuration_is_written_through_raft_with_cas() {
     assert_eq!(again["CreateIndex"], index);
     assert!(again["ModifyIndex"].as_u64().unwrap() > index);
 }
+
+#[test]
+fn autopilot_state_names_the_leader_and_its_voters() {
+    let (_ip, a) = dev_agent();
+    let ok = wait_until(std::time::Duration::from_secs(20), || {
+        let s = get_json(&a, "/v1/operator/autopilot/state");
+        s["Healthy"] == true
+    });
+    assert!(
+        ok,
+        "never healthy: {}",
+        get_json(&a, "/v1/operator/autopilot/state")
+    );
+    let s = get_json(&a, "/v1/operator/autopilot/state");
+    let leader = s["Leader"].as_str().unwrap().to_string();
+    assert_eq!(s["Voters"], serde_json::json!([leader.clone()]));
+    assert_eq!(s["FailureTolerance"], 0);
+    assert_eq!(s["OptimisticFailureTolerance"], 0);
+    let me = &s["Servers"][&leader];
+    assert_eq!(me["Status"], "leader");
+    assert_eq!(me["NodeStatus"], "alive");
+    assert_eq!(me["Healthy"], true);
+    assert!(me["LastIndex"].as_u64().unwrap() > 0);
+    for k in [
+        "ID",
+        "Name",
+        "Address",
+        "Version",
+        "LastContact",
+        "LastTerm",
+        "StableSince",
+        "ReadReplica",
+        "Meta",
+        "NodeType",
+    ] {
+        assert!(me.get(k).is_some(), "{k} missing from {me}");
+    }
+}

@@ -24,6 +24,7 @@ pub mod kv;
 pub mod kv_search;
 pub mod listen;
 pub mod operator;
+pub mod operator_autopilot_state;
 pub mod params;
 pub mod respond;
 pub mod session;
@@ -298,6 +299,7 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .merge(acl_auth::routes())
         .merge(agent_host::routes())
         .merge(agent_monitor::routes())
+        .merge(operator_autopilot_state::routes())
         .merge(agent_token::routes())
         .merge(internal_acl::routes())
         .route_layer(axum::middleware::from_fn_with_state(

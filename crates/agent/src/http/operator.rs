@@ -110,7 +110,7 @@ struct HealthJson {
 }
 
 /// Go's `Duration.String()` for signed nanoseconds.
-fn go_duration_nanos(n: i64) -> String {
+pub fn go_duration_nanos(n: i64) -> String {
     if n < 0 {
         format!(
             "-{}",
