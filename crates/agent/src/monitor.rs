@@ -160,10 +160,8 @@ where
 
 impl<S: Subscriber> Layer<S> for MonitorLayer {
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        // The layer's filter (see [`layer`]) already asked `wanted`.
         let meta = event.metadata();
-        if !wanted(meta.level()) {
-            return;
-        }
         let mut f = Fields::default();
         event.record(&mut f);
         let _ = hub().tx.send(Arc::new(LogRecord {

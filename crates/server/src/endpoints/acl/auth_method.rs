@@ -7,13 +7,9 @@ use consul_types::acl::AclRequest;
 use consul_types::acl_auth::AclAuthMethod;
 use consul_types::command::Command;
 
-use super::validate::{self, MAX_EXPIRATION_TTL, MIN_EXPIRATION_TTL};
+use super::validate::{self, fail, MAX_EXPIRATION_TTL, MIN_EXPIRATION_TTL};
 use crate::auth_method::validate_method;
 use crate::{RpcError, Server};
-
-fn fail(msg: impl Into<String>) -> RpcError {
-    RpcError::Internal(msg.into())
-}
 
 /// The stored auth method named `name`.
 pub(super) fn read_method(server: &Server, name: &str) -> Option<AclAuthMethod> {

@@ -8,14 +8,11 @@ use consul_types::command::Command;
 use consul_types::session::validate_uuid;
 
 use super::auth_method::read_method;
+use super::validate::fail;
 use crate::auth_method::bind::{bind_name, BIND_TYPES};
 use crate::auth_method::jwt::JwtConfig;
 use crate::new_uuid::new_uuid;
 use crate::{RpcError, Server};
-
-fn fail(msg: impl Into<String>) -> RpcError {
-    RpcError::Internal(msg.into())
-}
 
 fn read_rule(server: &Server, id: &str) -> Option<AclBindingRule> {
     let mut ws = consul_state::WatchSet::new();

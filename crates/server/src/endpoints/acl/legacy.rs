@@ -10,6 +10,7 @@ use consul_types::acl::{AclRequest, AclToken, LegacyAcl};
 use consul_types::command::Command;
 use consul_types::timestamp::Timestamp;
 
+use super::validate::fail;
 use crate::acl_init::{management_link, stamped};
 use crate::new_uuid::new_uuid;
 use crate::{RpcError, Server};
@@ -23,10 +24,6 @@ pub struct LegacyApply {
     /// The token, by its secret `ID`.
     #[serde(rename = "ACL")]
     pub acl: LegacyAcl,
-}
-
-fn fail(msg: impl Into<String>) -> RpcError {
-    RpcError::Internal(msg.into())
 }
 
 fn by_secret(server: &Server, secret: &str) -> Option<AclToken> {
@@ -134,8 +131,7 @@ async fn set(server: &Server, acl: LegacyAcl) -> Result<String, RpcError> {
 /// `ACL.Get`: the legacy token with this secret, in a list (empty when
 /// there is none, or it is not a legacy token).
 pub(super) fn get(token: Option<AclToken>) -> Vec<LegacyAcl> {
-    token
-        .filter(|t| !t.expired(Timestamp::now()))
+    super::live(token)
         .and_then(|t| t.to_legacy())
         .into_iter()
         .collect()
@@ -143,10 +139,9 @@ pub(super) fn get(token: Option<AclToken>) -> Vec<LegacyAcl> {
 
 /// `ACL.List`: every live legacy token.
 pub(super) fn list(tokens: Vec<AclToken>) -> Vec<LegacyAcl> {
-    let now = Timestamp::now();
     tokens
         .into_iter()
-        .filter(|t| !t.expired(now))
+        .filter_map(|t| super::live(Some(t)))
         .filter_map(|t| t.to_legacy())
         .collect()
 }

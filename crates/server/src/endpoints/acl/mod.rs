@@ -239,7 +239,7 @@ pub(crate) async fn serve(
 
 /// A token that has not expired (an expired one reads as absent until the
 /// leader reaps it, as in Consul).
-fn live(t: Option<AclToken>) -> Option<AclToken> {
+pub(super) fn live(t: Option<AclToken>) -> Option<AclToken> {
     t.filter(|t| !t.expired(consul_types::timestamp::Timestamp::now()))
 }
 

@@ -14,7 +14,8 @@ pub const MIN_EXPIRATION_TTL: Duration = Duration::from_secs(60);
 /// Longest `ExpirationTTL` Consul accepts (`acl.token_max_expiration_ttl`).
 pub const MAX_EXPIRATION_TTL: Duration = Duration::from_secs(24 * 3600);
 
-fn fail(msg: impl Into<String>) -> RpcError {
+/// A refused ACL write: Consul answers these with a 500 and the message.
+pub(super) fn fail(msg: impl Into<String>) -> RpcError {
     RpcError::Internal(msg.into())
 }
 
