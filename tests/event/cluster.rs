@@ -41,6 +41,8 @@ fn client(ip: &IpLease, join: &IpLease) -> Agent {
 struct Serf {
     child: Child,
     log: std::path::PathBuf,
+    /// The agent's RPC address, for `serf members`.
+    rpc: String,
     _dir: tempfile::TempDir,
 }
 
@@ -87,8 +89,24 @@ impl Serf {
         Some(Serf {
             child,
             log,
+            rpc: format!("{ip}:7373"),
             _dir: dir,
         })
+    }
+
+    /// Alive members the serf agent itself knows (`serf members`). Serf
+    /// ignores user events older than the clock it learned when its join
+    /// finished, so events must wait for that.
+    fn alive_members(&self) -> usize {
+        Command::new("serf")
+            .args([
+                "members",
+                "-status=alive",
+                &format!("-rpc-addr={}", self.rpc),
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+            .unwrap_or(0)
     }
 
     fn seen(&self) -> String {
@@ -136,6 +154,7 @@ fn events_fired_on_a_client_reach_every_agent_and_a_serf_agent_once() {
     let formed = wait_until(Duration::from_secs(90), || {
         all.iter()
             .all(|a| has_leader(a) && alive_members(a) == members)
+            && serf.as_ref().is_none_or(|s| s.alive_members() == members)
     });
     let logs = || {
         all.iter()
