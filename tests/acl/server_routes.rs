@@ -253,6 +253,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             Refuse(403),
         ),
         row(
+            "/v1/operator/raft/transfer-leader",
+            "POST",
+            "/v1/operator/raft/transfer-leader",
+            "",
+            r#"operator = "write""#,
+            Refuse(403),
+        ),
+        row(
             "/v1/operator/autopilot/configuration",
             "GET",
             "/v1/operator/autopilot/configuration",

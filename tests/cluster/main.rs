@@ -12,6 +12,7 @@ mod client_leave;
 mod leave;
 mod ledger;
 mod operator;
+mod transfer;
 
 use std::time::Duration;
 

@@ -108,6 +108,29 @@ impl Operator<'_> {
             .await
     }
 
+    /// Move the Raft leadership to the server with this ID (`None`: the most
+    /// up-to-date other voter); answers whether it moved.
+    pub async fn raft_leader_transfer(
+        &self,
+        id: Option<&str>,
+        w: &WriteOptions,
+    ) -> Result<bool, ApiError> {
+        let params = id
+            .map(|id| vec![("id", id.to_string())])
+            .unwrap_or_default();
+        let r: TransferLeaderResponse = self
+            .c
+            .write(
+                Method::POST,
+                "/v1/operator/raft/transfer-leader",
+                params,
+                w,
+                None,
+            )
+            .await?;
+        Ok(r.success)
+    }
+
     /// The autopilot configuration.
     pub async fn autopilot_get_configuration(
         &self,
@@ -124,4 +147,11 @@ impl Operator<'_> {
             .await?;
         Ok(v.flatten().unwrap_or_default())
     }
+}
+
+/// The answer of `POST /v1/operator/raft/transfer-leader`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct TransferLeaderResponse {
+    success: bool,
 }

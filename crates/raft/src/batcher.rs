@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use serde_bytes::ByteBuf;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot, RwLock, Semaphore};
 
 use crate::node::map_write_error;
 use crate::types::{Batch, Raft};
@@ -29,13 +29,22 @@ pub(crate) struct Limits {
 }
 
 /// Starts the batcher; it ends when every sender is dropped.
-pub(crate) fn spawn(raft: Raft, limits: Limits) -> mpsc::UnboundedSender<WriteReq> {
+pub(crate) fn spawn(
+    raft: Raft,
+    gate: Arc<RwLock<()>>,
+    limits: Limits,
+) -> mpsc::UnboundedSender<WriteReq> {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(raft, limits, rx));
+    tokio::spawn(run(raft, gate, limits, rx));
     tx
 }
 
-async fn run(raft: Raft, limits: Limits, mut rx: mpsc::UnboundedReceiver<WriteReq>) {
+async fn run(
+    raft: Raft,
+    gate: Arc<RwLock<()>>,
+    limits: Limits,
+    mut rx: mpsc::UnboundedReceiver<WriteReq>,
+) {
     let slots = Arc::new(Semaphore::new(limits.in_flight.max(1)));
     let mut carry: Option<WriteReq> = None;
     loop {
@@ -50,6 +59,8 @@ async fn run(raft: Raft, limits: Limits, mut rx: mpsc::UnboundedReceiver<WriteRe
         let Ok(permit) = slots.clone().acquire_owned().await else {
             return;
         };
+        // A leadership transfer holds the gate: batches wait (queued) until it ends.
+        let pass = gate.clone().read_owned().await;
         let mut bytes = first.command.len();
         let mut batch = vec![first];
         while batch.len() < limits.max_batch.max(1) {
@@ -77,6 +88,7 @@ async fn run(raft: Raft, limits: Limits, mut rx: mpsc::UnboundedReceiver<WriteRe
             let res = raft.client_write(Batch { commands }).await;
             drop(commit);
             drop(permit);
+            drop(pass);
             match res {
                 Ok(resp) => {
                     let mut results = resp.data.results.into_iter();

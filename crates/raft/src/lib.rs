@@ -18,6 +18,7 @@ mod snapshot_format;
 mod snapshot_store;
 mod state_machine;
 mod telemetry;
+mod transfer;
 pub mod types;
 
 pub use config::RaftConfig;

@@ -60,6 +60,17 @@ pub trait Transport: Send + Sync + 'static {
         addr: &str,
         req: InstallSnapshotRequestFull,
     ) -> BoxFuture<Result<SnapshotResponse, TransportError>>;
+    /// Asks `target` to start an election at once (a leadership transfer's
+    /// last step; the receiver calls [`crate::RaftNode::handle_timeout_now`]).
+    /// A transport that cannot reach peers answers `Unreachable`.
+    fn timeout_now(&self, target: NodeId, addr: &str) -> BoxFuture<Result<(), TransportError>> {
+        let _ = addr;
+        Box::pin(async move {
+            Err(TransportError::Unreachable(format!(
+                "no transport to {target}"
+            )))
+        })
+    }
 }
 
 /// A transport that reaches nobody: for a single server (`-dev`).

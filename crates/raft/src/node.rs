@@ -26,10 +26,10 @@ const IN_FLIGHT_BATCHES: usize = 2;
 /// One server's Raft instance. Cheap to clone.
 #[derive(Clone)]
 pub struct RaftNode {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     id: NodeId,
     addr: String,
     raft: Raft,
@@ -37,6 +37,14 @@ struct Inner {
     log: LogStore,
     last_contact: Mutex<Option<Instant>>,
     metrics: watch::Receiver<Metrics>,
+    /// The peers, for calls openraft does not make itself (leadership transfer).
+    pub(crate) transport: Arc<dyn Transport>,
+    /// Held shared by every write batch and linearizable read, exclusively by a
+    /// leadership transfer (which must keep the followers' leases from being renewed).
+    pub(crate) gate: Arc<tokio::sync::RwLock<()>>,
+    /// openraft's leader lease (its maximum election timeout) and heartbeat interval.
+    pub(crate) lease: Duration,
+    pub(crate) heartbeat: Duration,
 }
 
 /// A short summary of this server's Raft state.
@@ -119,15 +127,17 @@ impl RaftNode {
         let sm_store = StateMachineStore::open(sm, snap_dir.as_deref()).await?;
         let raft = Raft::new(
             cfg.node_id,
-            config,
-            NetworkFactory(transport),
+            config.clone(),
+            NetworkFactory(transport.clone()),
             log.clone(),
             sm_store,
         )
         .await
         .map_err(|e| RaftError::Storage(e.to_string()))?;
+        let gate = Arc::new(tokio::sync::RwLock::new(()));
         let writes = batcher::spawn(
             raft.clone(),
+            gate.clone(),
             Limits {
                 max_batch: cfg.max_batch,
                 max_bytes: cfg.max_batch_bytes,
@@ -145,6 +155,10 @@ impl RaftNode {
                 log,
                 last_contact: Mutex::new(None),
                 metrics,
+                transport,
+                gate,
+                lease: Duration::from_millis(config.election_timeout_max),
+                heartbeat: Duration::from_millis(config.heartbeat_interval),
             }),
         };
         // A restarted single-voter cluster need not wait an election timeout.
@@ -190,6 +204,7 @@ impl RaftNode {
     /// Confirms leadership with a quorum and waits until everything committed before the call
     /// is applied locally (ReadIndex): a read after this is linearizable.
     pub async fn ensure_linearizable(&self) -> Result<(), RaftError> {
+        let _gate = self.inner.gate.read().await;
         match self.inner.raft.ensure_linearizable().await {
             Ok(_) => Ok(()),
             Err(ORaftError::APIError(CheckIsLeaderError::ForwardToLeader(f))) => {

@@ -190,3 +190,74 @@ async fn lagging_learner_catches_up_from_snapshot() {
     n2.shutdown().await;
     n1.shutdown().await;
 }
+
+/// `transfer_leadership` hands the lead to the chosen voter (twice, so both
+/// directions of a hand-off are exercised), keeps every acknowledged write,
+/// and writes queued during the transfer fail as "not the leader" or succeed —
+/// never vanish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leadership_moves_to_the_chosen_voter() {
+    let router = Router::default();
+    let mut nodes = BTreeMap::new();
+    let mut sms = BTreeMap::new();
+    for id in 1..=3 {
+        let sm = Arc::new(Recorder::default());
+        let n = RaftNode::start(cfg(id), sm.clone(), Arc::new(router.clone()))
+            .await
+            .unwrap();
+        router.nodes.write().unwrap().insert(id, n.clone());
+        nodes.insert(id, n);
+        sms.insert(id, sm);
+    }
+    let members: BTreeMap<u64, String> = (1..=3).map(|i| (i, addr(i))).collect();
+    nodes[&1].bootstrap(members).await.unwrap();
+    wait_until("a leader", Duration::from_secs(5), || {
+        nodes.values().any(|n| n.is_leader())
+    })
+    .await;
+    let mut acked = 0u64;
+    for round in 0..2 {
+        let leader = *nodes.keys().find(|id| nodes[*id].is_leader()).unwrap();
+        for i in 0..10 {
+            write_anywhere(&nodes, format!("r{round}-{i}").as_bytes()).await;
+            acked += 1;
+        }
+        let target = *nodes.keys().find(|id| **id != leader).unwrap();
+        // A write racing the transfer.
+        let racer = {
+            let n = nodes[&leader].clone();
+            tokio::spawn(async move { n.write(b"racer".to_vec()).await })
+        };
+        nodes[&leader]
+            .transfer_leadership(target, Duration::from_secs(5))
+            .await
+            .unwrap();
+        wait_until("the target leads", Duration::from_secs(5), || {
+            nodes[&target].is_leader()
+        })
+        .await;
+        assert!(!nodes[&leader].is_leader());
+        match racer.await.unwrap() {
+            Ok(_) => acked += 1,
+            Err(RaftError::NotLeader { .. } | RaftError::NoLeader) => {}
+            Err(e) => panic!("racing write failed oddly: {e}"),
+        }
+        // Transferring from a follower is refused.
+        assert!(matches!(
+            nodes[&leader]
+                .transfer_leadership(target, Duration::from_secs(1))
+                .await,
+            Err(RaftError::NotLeader { .. })
+        ));
+    }
+    write_anywhere(&nodes, b"after").await;
+    acked += 1;
+    wait_until("replication to all", Duration::from_secs(5), || {
+        sms.values()
+            .all(|s| s.entries().len() as u64 >= acked && s.entries() == sms[&1].entries())
+    })
+    .await;
+    for n in nodes.values() {
+        n.shutdown().await;
+    }
+}

@@ -490,10 +490,9 @@ impl Server {
     ///
     /// * **Follower** — asks the leader (`Operator.RaftRemovePeerByAddress`,
     ///   forwarded like any write) to remove this server.
-    /// * **Leader of several voters** — openraft 0.9.25 has no
-    ///   leadership-transfer call, and `trigger_elect` on a follower is refused
-    ///   by the other followers while the leader's lease holds, so the hand-off
-    ///   is done by membership: the leader first checks that a quorum of the
+    /// * **Leader of several voters** — the hand-off is done by membership
+    ///   (a leadership transfer first would cost a lease of unavailability
+    ///   for nothing, as the server leaves anyway): the leader first checks that a quorum of the
     ///   remaining voters is caught up (within `MaxTrailingLogs` of its log —
     ///   otherwise it refuses and stays, as removing itself could stall the
     ///   cluster), then removes itself; openraft keeps it leading until the new

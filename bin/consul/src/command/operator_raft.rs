@@ -1,4 +1,4 @@
-//! `consul operator raft`: `list-peers` and `remove-peer`.
+//! `consul operator raft`: `list-peers`, `remove-peer` and `transfer-leader`.
 
 use anyhow::anyhow;
 use consul_api::operator::RaftServer;
@@ -13,6 +13,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "remove-peer",
         "Remove a Consul server from the Raft configuration",
     ),
+    (
+        "transfer-leader",
+        "Transfer raft leadership to another node",
+    ),
 ];
 
 /// Dispatch `consul operator raft <sub>`.
@@ -21,6 +25,7 @@ pub fn run(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {
         Some("list-peers") => list_peers(rest),
         Some("remove-peer") => remove_peer(rest),
+        Some("transfer-leader") => transfer_leader(rest),
         Some("-h" | "-help" | "--help") => {
             ui::err(super::usage("consul operator raft", SUBCOMMANDS));
             0
@@ -128,6 +133,40 @@ pub fn remove_peer(args: &[String]) -> i32 {
         } else {
             ui::out(format!("Removed peer with address {address:?}"));
         }
+        Ok(0)
+    })
+}
+
+const TRANSFER_HELP: &str = "Usage: consul operator raft transfer-leader [options]\n\n  \
+Transfer raft leadership to another node.";
+
+/// `consul operator raft transfer-leader [-id=<server id>]`: prints `Success`.
+pub fn transfer_leader(args: &[String]) -> i32 {
+    let mut fs = FlagSet::new(TRANSFER_HELP);
+    fs.flag(
+        "id",
+        Kind::Str,
+        "",
+        "The ID of the node to transfer leadership to.",
+    );
+    http::client_flags(&mut fs);
+    http::server_flags(&mut fs);
+    ui::run(&fs, args, |p| async move {
+        let id = p.str("id").filter(|s| !s.is_empty()).map(str::to_string);
+        let client = http::client(&p)?;
+        let moved = client
+            .operator()
+            .raft_leader_transfer(id.as_deref(), &WriteOptions::default())
+            .await
+            .map_err(|e| {
+                anyhow!("Error transfering leadership: Failed to transfer leadership {e}")
+            })?;
+        if !moved {
+            return Err(anyhow!(
+                "Error transfering leadership: Failed to transfer leadership"
+            ));
+        }
+        ui::out("Success");
         Ok(0)
     })
 }

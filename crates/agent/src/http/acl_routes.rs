@@ -84,6 +84,7 @@ pub const ROUTES: &[(&str, Need)] = &[
     ("/v1/agent/token/{kind}", Need::AclWrite),
     ("/v1/operator/raft/configuration", Need::Server),
     ("/v1/operator/raft/peer", Need::Server),
+    ("/v1/operator/raft/transfer-leader", Need::Server),
     ("/v1/operator/autopilot/configuration", Need::Server),
     ("/v1/operator/autopilot/health", Need::Server),
     ("/v1/operator/autopilot/state", Need::Server),

@@ -41,7 +41,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use consul_types::catalog::status as check_status;
 use hyper_util::rt::TokioIo;
@@ -215,6 +215,10 @@ pub fn router_with_ui(agent: Arc<Agent>, ui: Option<crate::ui::UiSettings>) -> R
         .route(
             "/v1/operator/raft/peer",
             allow("DELETE", delete(operator::raft_peer)),
+        )
+        .route(
+            "/v1/operator/raft/transfer-leader",
+            allow("POST", post(operator::raft_transfer_leader)),
         )
         .route(
             "/v1/operator/autopilot/configuration",

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use consul_server::endpoints::operator::{
     AutopilotConfig, AutopilotSetConfigRequest, OperatorHealthReply, OperatorRpc,
-    RaftRemovePeerRequest,
+    RaftRemovePeerRequest, RaftTransferLeaderRequest,
 };
 use consul_server::rpc::{DcSpecificRequest, RpcRequest};
 use consul_types::duration::{format_go_duration, serde_go};
@@ -206,6 +206,29 @@ pub async fn raft_peer(ctx: Ctx) -> HttpResult {
     };
     ctx.rpc(RpcRequest::Operator(req)).await?;
     Ok(Response::new(Body::empty()))
+}
+
+/// `api.TransferLeaderResponse`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TransferLeaderResponse {
+    success: bool,
+}
+
+/// POST /v1/operator/raft/transfer-leader[?id=<server id>]: `{"Success": true}`
+/// once the leadership moved (Consul 1.15's endpoint).
+pub async fn raft_transfer_leader(ctx: Ctx) -> HttpResult {
+    let req = RaftTransferLeaderRequest {
+        datacenter: ctx.datacenter.clone(),
+        id: ctx.params.get("id").unwrap_or("").to_string(),
+        token: ctx.token.clone(),
+    };
+    let success = ctx
+        .rpc(RpcRequest::Operator(OperatorRpc::RaftTransferLeader(req)))
+        .await?
+        .into_bool()
+        .map_err(rpc_err)?;
+    Ok(json(&TransferLeaderResponse { success }, ctx.pretty))
 }
 
 /// GET /v1/operator/autopilot/configuration

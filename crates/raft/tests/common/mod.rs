@@ -98,4 +98,8 @@ impl Transport for Router {
         let n = self.get(target);
         Box::pin(async move { n?.handle_install_snapshot(req).await.map_err(remote) })
     }
+    fn timeout_now(&self, target: u64, _addr: &str) -> BoxFuture<Result<(), TransportError>> {
+        let n = self.get(target);
+        Box::pin(async move { n?.handle_timeout_now().await.map_err(remote) })
+    }
 }

@@ -21,6 +21,8 @@ pub enum RaftRpc {
     Vote(VoteRequest),
     /// A whole snapshot.
     InstallSnapshot(InstallSnapshotRequestFull),
+    /// Campaign now: the last step of a leadership transfer (hashicorp/raft's TimeoutNow).
+    TimeoutNow,
 }
 
 /// Raft traffic names no datacenter and no token, and is never forwarded to the leader.
@@ -47,6 +49,8 @@ pub enum RaftReply {
     Vote(VoteResponse),
     /// Answer to InstallSnapshot.
     InstallSnapshot(SnapshotResponse),
+    /// The election was started.
+    TimeoutNow,
 }
 
 /// Where incoming Raft requests go: empty until the server's [`RaftNode`] is started
@@ -98,6 +102,11 @@ impl RaftSlot {
                 .handle_install_snapshot(r)
                 .await
                 .map(RaftReply::InstallSnapshot)
+                .map_err(internal),
+            RaftRpc::TimeoutNow => node
+                .handle_timeout_now()
+                .await
+                .map(|()| RaftReply::TimeoutNow)
                 .map_err(internal),
         }
     }

@@ -149,4 +149,14 @@ impl Transport for RpcTransport {
             }
         })
     }
+
+    fn timeout_now(&self, target: NodeId, addr: &str) -> BoxFuture<Result<(), TransportError>> {
+        let f = self.send(target, addr, RaftRpc::TimeoutNow, self.cfg.rpc_timeout);
+        Box::pin(async move {
+            match f.await? {
+                RaftReply::TimeoutNow => Ok(()),
+                other => unexpected("TimeoutNow", other),
+            }
+        })
+    }
 }

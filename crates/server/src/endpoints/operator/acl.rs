@@ -1,5 +1,5 @@
 //! What `Operator.*` needs: `operator:read` to look, `operator:write` to
-//! change the Raft peer set or the autopilot configuration.
+//! change the Raft peer set, its leader or the autopilot configuration.
 
 use consul_acl::Authorize;
 
@@ -15,7 +15,8 @@ impl AclRequirement for OperatorRpc {
             | OperatorRpc::ServerHealth(_) => check(id, |a| a.operator_read()),
             OperatorRpc::RaftRemovePeerById(_)
             | OperatorRpc::RaftRemovePeerByAddress(_)
-            | OperatorRpc::AutopilotSetConfiguration(_) => check(id, |a| a.operator_write()),
+            | OperatorRpc::AutopilotSetConfiguration(_)
+            | OperatorRpc::RaftTransferLeader(_) => check(id, |a| a.operator_write()),
         }
     }
 }

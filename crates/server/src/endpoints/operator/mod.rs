@@ -1,4 +1,5 @@
-//! Operator endpoint: the Raft configuration (list and remove peers) and
+//! Operator endpoint: the Raft configuration (list and remove peers, move
+//! the leadership) and
 //! autopilot (configuration and server health), as Consul's `Operator.*`.
 //!
 //! Raft identifies members by a `u64` id derived from the node UUID
@@ -16,9 +17,13 @@
 
 mod acl;
 mod request;
+mod transfer;
 mod types;
 
-pub use request::{AutopilotSetConfigRequest, OperatorRpc, RaftRemovePeerRequest};
+pub use request::{
+    AutopilotSetConfigRequest, OperatorRpc, RaftRemovePeerRequest, RaftTransferLeaderRequest,
+};
+pub use transfer::transfer_leader;
 pub use types::{
     AutopilotConfig, OperatorHealthReply, RaftConfigurationResponse, RaftServer, ServerHealth,
     ServerStats, RAFT_PROTOCOL,
@@ -61,6 +66,10 @@ pub(crate) async fn serve(
             RpcResponse::Bool(autopilot_set_config(server, r.config, r.cas).await?)
         }
         OperatorRpc::ServerHealth(_) => RpcResponse::OperatorHealth(server_health(server).await?),
+        OperatorRpc::RaftTransferLeader(r) => {
+            transfer_leader(server, &r.id).await?;
+            RpcResponse::Bool(true)
+        }
     })
 }
 
@@ -155,6 +164,21 @@ fn listing(server: &Server) -> Vec<(u64, RaftServer)> {
         .collect()
 }
 
+/// The raft id of the member listed with this ID (as `list-peers` shows
+/// it), or whose node UUID derives it.
+fn raft_id_by_server_id(server: &Server, id: &str) -> Option<u64> {
+    let members = listing(server);
+    let by_listing = members
+        .iter()
+        .find(|(_, s)| s.id.eq_ignore_ascii_case(id))
+        .map(|(rid, _)| *rid);
+    let by_uuid = || {
+        let rid = Server::raft_id_of(id);
+        (looks_like_uuid(id) && members.iter().any(|m| m.0 == rid)).then_some(rid)
+    };
+    by_listing.or_else(by_uuid)
+}
+
 fn looks_like_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| match i {
@@ -165,16 +189,7 @@ fn looks_like_uuid(s: &str) -> bool {
 
 /// Remove the member with this ID (`Operator.RaftRemovePeerByID`); must run on the leader.
 pub async fn remove_peer_by_id(server: &Server, id: &str) -> Result<(), RpcError> {
-    let members = listing(server);
-    let by_listing = members
-        .iter()
-        .find(|(_, s)| s.id.eq_ignore_ascii_case(id))
-        .map(|(rid, _)| *rid);
-    let by_uuid = || {
-        let rid = Server::raft_id_of(id);
-        (looks_like_uuid(id) && members.iter().any(|m| m.0 == rid)).then_some(rid)
-    };
-    let Some(rid) = by_listing.or_else(by_uuid) else {
+    let Some(rid) = raft_id_by_server_id(server, id) else {
         return Err(RpcError::Internal(format!(
             "id {id:?} was not found in the Raft configuration"
         )));

@@ -22,6 +22,8 @@ pub enum OperatorRpc {
     AutopilotSetConfiguration(AutopilotSetConfigRequest),
     /// `Operator.ServerHealth`: answers `OperatorHealth` (always from the leader).
     ServerHealth(DcSpecificRequest),
+    /// `Operator.RaftTransferLeader`: answers `Bool` (true once this leader stepped down).
+    RaftTransferLeader(RaftTransferLeaderRequest),
 }
 
 impl OperatorRpc {
@@ -32,6 +34,7 @@ impl OperatorRpc {
             | OperatorRpc::ServerHealth(r) => r,
             OperatorRpc::RaftRemovePeerById(r) | OperatorRpc::RaftRemovePeerByAddress(r) => r,
             OperatorRpc::AutopilotSetConfiguration(r) => r,
+            OperatorRpc::RaftTransferLeader(r) => r,
         }
     }
 }
@@ -89,6 +92,19 @@ pub struct AutopilotSetConfigRequest {
     pub token: Token,
 }
 
+/// Hand leadership to another voter (Consul 1.15's `TransferLeaderRequest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RaftTransferLeaderRequest {
+    /// Target datacenter.
+    pub datacenter: String,
+    /// The new leader's ID (node UUID); empty = the most up-to-date other voter.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// ACL token.
+    pub token: Token,
+}
+
 /// Implement [`RequestInfo`] for a write whose struct has `datacenter` and `token`.
 macro_rules! write_request_info {
     ($($ty:ty),*) => {$(
@@ -103,4 +119,8 @@ macro_rules! write_request_info {
     )*};
 }
 
-write_request_info!(RaftRemovePeerRequest, AutopilotSetConfigRequest);
+write_request_info!(
+    RaftRemovePeerRequest,
+    AutopilotSetConfigRequest,
+    RaftTransferLeaderRequest
+);
