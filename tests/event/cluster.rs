@@ -80,7 +80,10 @@ impl Serf {
             .arg("-node=serf1")
             .arg(format!("-bind={ip}:7946"))
             .arg(format!("-rpc-addr={ip}:7373"))
-            .arg(format!("-join={}:8301", join.ip()))
+            // -join gives up (and the agent exits) if the server's gossip
+            // port is not open yet; -retry-join waits for it.
+            .arg(format!("-retry-join={}:8301", join.ip()))
+            .arg("-retry-interval=1s")
             .arg(format!("-event-handler={}", handler.display()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -162,7 +165,16 @@ fn events_fired_on_a_client_reach_every_agent_and_a_serf_agent_once() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert!(formed, "cluster did not form:\n{}", logs());
+    let counts: Vec<(String, bool, usize)> = all
+        .iter()
+        .map(|a| (a.node.clone(), has_leader(a), alive_members(a)))
+        .collect();
+    assert!(
+        formed,
+        "cluster did not form (node, has leader, alive members): {counts:?}, serf sees {:?}:\n{}",
+        serf.as_ref().map(|s| s.alive_members()),
+        logs()
+    );
 
     // A service on the client for the service and tag filters.
     put_ok(
@@ -245,8 +257,13 @@ fn events_fired_on_a_client_reach_every_agent_and_a_serf_agent_once() {
     assert!(ltimes.windows(2).all(|w| w[0] == w[1]), "{ltimes:?}");
 
     if let Some(serf) = &serf {
-        let ok = wait_until(Duration::from_secs(20), || {
-            serf.seen().contains(&id(&marker))
+        // Gossip keeps no order (newer broadcasts go out first): wait for
+        // every event the serf agent must see, then count.
+        let ok = wait_until(Duration::from_secs(30), || {
+            let seen = serf.seen();
+            [&everyone, &only_s2, &web_v2, &web_canary, &marker]
+                .iter()
+                .all(|e| seen.contains(&id(e)))
         });
         let seen = serf.seen();
         assert!(ok, "serf agent did not see the events:\n{seen}");
